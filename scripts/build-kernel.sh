@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Configure and build a kernel variant from $TREE into $KBUILD/<variant>:
+# "make tinyconfig" plus the harness fragment, the selftest's own fragment
+# and the variant's fragment (scripts/variants/<variant>.config), merged with
+# merge_config.sh.  Every requested symbol is then checked, because
+# merge_config.sh silently drops symbols whose dependencies are unmet.
+set -euo pipefail
+
+TREE=${TREE:?}
+PROJ=$(cd "$(dirname "$0")/.." && pwd)
+VARIANT=${1:-default}
+OUT=${KBUILD:-$PROJ/build/kbuild}/$VARIANT
+JOBS=${JOBS:-$(nproc)}
+
+frags=("$PROJ/scripts/harness.config"
+       "$PROJ/tools/testing/selftests/efi_rt_gate/config")
+if [ "$VARIANT" != default ]; then
+	v="$PROJ/scripts/variants/$VARIANT.config"
+	[ -f "$v" ] || { echo "build: unknown kernel variant '$VARIANT' ($v)" >&2; exit 1; }
+	frags+=("$v")
+fi
+
+mk=(make -C "$TREE" O="$OUT" -s)
+if command -v ccache >/dev/null; then
+	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
+fi
+mkdir -p "$OUT"
+
+# Reconfigure only when a fragment or the Kconfig side of the project changed.
+stamp=$( (cat "${frags[@]}"; cat "$PROJ"/patches/*.patch 2>/dev/null || true;
+	  find "$PROJ"/arch "$PROJ"/drivers "$PROJ"/security -name 'Kconfig*' \
+		-exec cat {} + 2>/dev/null || true) | sha256sum | cut -c1-16)
+start=$(date +%s.%N)
+if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.cfgstamp" 2>/dev/null)" != "$stamp" ]; then
+	rm -f "$OUT/.cfgstamp"
+	"${mk[@]}" tinyconfig >/dev/null
+	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OUT" \
+		"$OUT/.config" "${frags[@]}" >"$OUT/merge.log" 2>&1)
+	"${mk[@]}" olddefconfig >/dev/null
+	bad=0
+	for frag in "${frags[@]}"; do
+		while IFS= read -r line; do
+			case "$line" in
+			CONFIG_*=n|"# CONFIG_"*" is not set")
+				sym=${line#\# }; sym=${sym%%[= ]*}
+				if grep -q "^$sym=" "$OUT/.config"; then
+					echo "build: $sym should be unset (${frag##*/}) but is $(grep "^$sym=" "$OUT/.config")" >&2
+					bad=1
+				fi ;;
+			CONFIG_*=*)
+				if ! grep -qxF "$line" "$OUT/.config"; then
+					sym=${line%%=*}
+					echo "build: ${frag##*/} asks for $line but .config has: $(grep -E "^$sym=|^# $sym is not set" "$OUT/.config" || echo '(not present)')" >&2
+					bad=1
+				fi ;;
+			esac
+		done < "$frag"
+	done
+	if [ $bad -ne 0 ]; then
+		echo "build: requested config symbols were dropped (unmet dependencies); see $OUT/merge.log" >&2
+		exit 1
+	fi
+	echo "$stamp" > "$OUT/.cfgstamp"
+fi
+"${mk[@]}" -j"$JOBS" bzImage
+end=$(date +%s.%N)
+printf 'build: %s kernel %s in %.1f s\n' "$VARIANT" "$OUT/arch/x86/boot/bzImage" "$(echo "$end - $start" | bc)"

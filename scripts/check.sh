@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every scenario in scenarios/*.scn (or those named in $SCENARIOS),
+# then the harness self-tests in scenarios/harness-selftest/ (each must
+# fail), and print the totals.  The last line is "N passed, N failed" with
+# ", N skipped" appended: counts of kselftest results over all scenarios.
+# A scenario that fails without a failed result (panic, hang, missing plan)
+# counts as one failure, so a broken run never ends with "0 failed".
+set -uo pipefail
+PROJ=$(cd "$(dirname "$0")/.." && pwd)
+B=$PROJ/build
+PY=/usr/bin/python3
+
+declare -A built=([default]=1)	# the Makefile built the default kernel
+kernel_for() {	# variant -> bzImage, building it once per run
+	local v=$1
+	if [ -z "${built[$v]:-}" ]; then
+		"$PROJ/scripts/build-kernel.sh" "$v" >&2 || return 1
+		built[$v]=1
+	fi
+	echo "$B/kbuild/$v/arch/x86/boot/bzImage"
+}
+
+scn_value() {	# file key default
+	local v
+	v=$(sed -n "s/^$2:[[:space:]]*//p" "$1" | tail -n1)
+	echo "${v:-$3}"
+}
+
+run_one() {	# scenario file [run dir] -> runs it, prints its lines
+	local f=$1 out=${2:-} name kern initrd
+	name=$(basename "$f" .scn)
+	kern=$(kernel_for "$(scn_value "$f" kernel default)") || {
+		echo "scenario $name: FAIL (kernel variant did not build)"
+		return 1
+	}
+	initrd=$B/initramfs-$(scn_value "$f" initrd min).cpio.gz
+	$PY "$PROJ/scripts/run-scenario.py" "$f" --kernel "$kern" --initrd "$initrd" \
+		--out "${out:-$B/runs/$name}"
+}
+
+pass=0 fail=0 skip=0 bad=0
+t0=$(date +%s)
+if [ -n "${SCENARIOS:-}" ]; then
+	list=$(for s in $SCENARIOS; do echo "$PROJ/scenarios/$s.scn"; done)
+else
+	list=$(ls "$PROJ"/scenarios/*.scn)
+fi
+for f in $list; do
+	name=$(basename "$f" .scn)
+	if ! run_one "$f"; then
+		bad=$((bad + 1))
+	fi
+	res=$B/runs/$name/result.json
+	if [ -f "$res" ]; then
+		read -r p fl s ok < <($PY -c 'import json,sys; r=json.load(open(sys.argv[1])); c=r["counts"]; print(c["pass"], c["fail"], c["skip"], int(r["ok"]))' "$res")
+		pass=$((pass + p)); fail=$((fail + fl)); skip=$((skip + s))
+		[ "$ok" = 1 ] || [ "$fl" -gt 0 ] || fail=$((fail + 1))
+	else
+		fail=$((fail + 1))
+	fi
+done
+t1=$(date +%s)
+
+hbad=0
+if [ -z "${SCENARIOS:-}" ] && [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
+	echo "harness self-test: each of these scenarios must fail"
+	for f in "$PROJ"/scenarios/harness-selftest/*.scn; do
+		name=$(basename "$f" .scn)
+		hs=$B/runs/harness-selftest/$name
+		mkdir -p "$B/runs/harness-selftest"
+		if run_one "$f" "$hs" > "$hs.txt" 2>&1; then
+			grep "scenario $name" "$hs.txt" | sed 's/^ */  /'
+		else
+			cat "$hs.txt"
+			echo "harness self-test $name: the harness did not detect the failure"
+			hbad=$((hbad + 1))
+		fi
+	done
+fi
+
+echo "boot+test wall time: $((t1 - t0)) s for $(echo "$list" | wc -w) scenarios"
+[ $hbad -eq 0 ] || fail=$((fail + hbad))
+echo "$pass passed, $fail failed, $skip skipped"
+[ $bad -eq 0 ] && [ $fail -eq 0 ]

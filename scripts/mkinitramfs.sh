@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the guest initramfs from Debian packages only: busybox-static, the
+# compiled selftests, and with "tools" tpm2-tools plus every shared library
+# it links and the TCTI device library it dlopens.
+#   mkinitramfs.sh OUT.cpio.gz SELFTEST_DIR [min|tools]
+set -euo pipefail
+PROJ=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$1
+TESTS=$2
+FLAVOUR=${3:-min}
+R=$(mktemp -d)
+trap 'rm -rf "$R"' EXIT
+
+mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,run,etc,selftests,usr/lib/x86_64-linux-gnu,usr/lib64}
+ln -s usr/lib "$R/lib"
+ln -s usr/lib64 "$R/lib64"
+cp /bin/busybox "$R/bin/busybox"
+for a in $("$R/bin/busybox" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
+done
+cp "$PROJ/guest/init" "$R/init"
+cp -a "$TESTS"/. "$R/selftests/"
+
+copy_lib() {
+	local lib=$1
+	local real
+	real=$(readlink -f "$lib")
+	cp "$real" "$R/usr/lib/x86_64-linux-gnu/$(basename "$lib")"
+}
+if [ "$FLAVOUR" = tools ]; then
+	mkdir -p "$R/usr/bin"
+	cp /usr/bin/tpm2 "$R/usr/bin/tpm2"
+	for t in tpm2_eventlog tpm2_pcrread; do ln -s tpm2 "$R/usr/bin/$t"; done
+	tcti=$(ls /usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0)
+	for l in $( (ldd /usr/bin/tpm2; ldd "$tcti") | awk '/=> \//{print $3}' | sort -u) "$tcti"; do
+		copy_lib "$l"
+	done
+	cp /lib64/ld-linux-x86-64.so.2 "$R/usr/lib64/"
+fi
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo "initramfs: $OUT ($FLAVOUR, $(du -k "$OUT" | cut -f1) KiB)"

@@ -1,0 +1,484 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot one scenario under QEMU (q35, TCG) + OVMF + swtpm and judge it.
+
+The verdict comes from the guest's kselftest TAP output on the serial
+console, never from QEMU's exit status: a missing plan, a missing result,
+a "not ok", a kernel panic, a guest that never reaches the end marker or a
+wall-clock timeout all fail the scenario.
+
+swtpm's control channel is reached through a relay (ControlRelay) so that
+the runner can inject its own control commands (e.g. a DRTM hash sequence)
+between QEMU's while QEMU stays attached.  Host actions ("hooks") run when a
+console marker appears, with the VM paused through QMP.
+
+Usage: run-scenario.py SCENARIO_FILE --kernel BZIMAGE --initrd CPIO --out DIR
+"""
+
+import argparse
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
+
+# swtpm control-channel commands (swtpm's tpm_ioctl.h)
+CMD_HASH_START = 6
+CMD_HASH_DATA = 7
+CMD_HASH_END = 8
+
+SCENARIO_KEYS = {
+    "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
+    "hook", "kernel", "initrd", "timeout", "min_results",
+}
+
+
+class ScenarioError(Exception):
+    pass
+
+
+def parse_scenario(path):
+    """Parse a declarative scenario file: 'key: value' lines, '#' comments."""
+    sc = {"name": os.path.splitext(os.path.basename(path))[0],
+          "description": "", "tests": [], "tpm": "yes", "cmdline": "",
+          "expect": "pass", "allow_skip": "no", "hooks": [],
+          "kernel": "default", "initrd": "min", "timeout": "180",
+          "min_results": "1"}
+    with open(path) as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, sep, val = line.partition(":")
+            key, val = key.strip(), val.strip()
+            if not sep or key not in SCENARIO_KEYS:
+                raise ScenarioError(f"{path}:{lineno}: unknown line '{line}'")
+            if key == "tests":
+                sc["tests"] += val.split()
+            elif key == "hook":
+                # hook: <console marker> => <action> [args...]
+                marker, arrow, action = val.partition("=>")
+                if not arrow or not marker.strip() or not action.split():
+                    raise ScenarioError(f"{path}:{lineno}: hook wants 'MARKER => ACTION [ARGS]'")
+                sc["hooks"].append((marker.strip(), action.split()))
+            elif key == "cmdline":
+                sc["cmdline"] = (sc["cmdline"] + " " + val).strip()
+            else:
+                sc[key] = val
+    if sc["tpm"] not in ("yes", "no"):
+        raise ScenarioError(f"{path}: tpm must be yes or no")
+    if sc["expect"] not in ("pass", "fail"):
+        raise ScenarioError(f"{path}: expect must be pass or fail")
+    if sc["allow_skip"] not in ("yes", "no"):
+        raise ScenarioError(f"{path}: allow_skip must be yes or no")
+    if not sc["tests"]:
+        raise ScenarioError(f"{path}: no tests")
+    return sc
+
+
+class ControlRelay(threading.Thread):
+    """Relay between QEMU and swtpm's unixio control socket.
+
+    swtpm serves one control client at a time, and QEMU holds it for the
+    life of the VM.  The relay forwards every QEMU request (with any file
+    descriptor passed by SCM_RIGHTS, as CMD_SET_DATAFD does) and its reply,
+    one request/reply pair at a time under a lock, so inject() can slip its
+    own request/reply pairs in between.  It never sends CMD_SET_LOCALITY:
+    swtpm's locality stays what QEMU last set.
+    """
+
+    def __init__(self, listen_path, swtpm_path, log):
+        super().__init__(daemon=True)
+        self.lock = threading.Lock()
+        self.log = log
+        self.swtpm_path = swtpm_path
+        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.srv.bind(listen_path)
+        self.srv.listen(1)
+        self.up = None
+        self.stopped = False
+
+    def run(self):
+        try:
+            qemu, _ = self.srv.accept()
+            self.up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.up.connect(self.swtpm_path)
+            anc_size = socket.CMSG_SPACE(4 * 4)
+            while not self.stopped:
+                msg, anc, _, _ = qemu.recvmsg(8192, anc_size)
+                if not msg:
+                    break
+                with self.lock:
+                    self.up.sendmsg([msg], anc)
+                    for level, typ, data in anc:
+                        if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+                            for fd in struct.unpack(f"{len(data) // 4}i", data):
+                                os.close(fd)
+                    reply = self.up.recv(8192)
+                    if not reply:
+                        break
+                    qemu.sendall(reply)
+        except OSError as e:
+            self.log(f"relay: {e}")
+
+    def _call(self, payload):
+        self.up.sendall(payload)
+        reply = self.up.recv(8192)
+        if len(reply) < 4:
+            raise RuntimeError("swtpm control channel closed")
+        return struct.unpack(">I", reply[:4])[0]
+
+    def inject_hash(self, data):
+        """Run CMD_HASH_START/DATA/END: a DRTM launch as seen by the TPM."""
+        if self.up is None:
+            raise RuntimeError("QEMU has not connected to the TPM yet")
+        with self.lock:
+            rc = self._call(struct.pack(">I", CMD_HASH_START))
+            if rc == 0:
+                rc = self._call(struct.pack(">II", CMD_HASH_DATA, len(data)) + data)
+            if rc == 0:
+                rc = self._call(struct.pack(">I", CMD_HASH_END))
+        if rc != 0:
+            raise RuntimeError(f"swtpm hash sequence failed: 0x{rc:x}")
+
+    def stop(self):
+        self.stopped = True
+        for s in (self.srv, self.up):
+            try:
+                if s:
+                    s.close()
+            except OSError:
+                pass
+
+
+class QMP:
+    def __init__(self, path, timeout=10):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.f = self.sock.makefile("rw")
+        json.loads(self.f.readline())  # greeting
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name, **args):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.f.write(json.dumps(msg) + "\n")
+        self.f.flush()
+        while True:
+            resp = json.loads(self.f.readline())
+            if "return" in resp:
+                return resp["return"]
+            if "error" in resp:
+                raise RuntimeError(f"QMP {name}: {resp['error']}")
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+TAP_RESULT = re.compile(r"^(ok|not ok) (\d+)\s*(.*)$")
+TAP_PLAN = re.compile(r"^1\.\.(\d+)")
+TEST_BEGIN = re.compile(r"^@@TEST (\S+) BEGIN@@")
+TEST_END = re.compile(r"^@@TEST (\S+) END rc=(\d+)@@")
+
+
+def parse_console(lines, tests):
+    """Return (results, problems): results per test binary from TAP."""
+    results = []
+    problems = []
+    cur = None
+    seen = {}
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        m = TEST_BEGIN.match(line)
+        if m:
+            cur = {"test": m.group(1), "plan": None, "cases": [], "rc": None}
+            seen[cur["test"]] = cur
+            continue
+        if cur is None:
+            continue
+        m = TEST_END.match(line)
+        if m:
+            cur["rc"] = int(m.group(2))
+            cur = None
+            continue
+        m = TAP_PLAN.match(line)
+        if m and cur["plan"] is None:
+            cur["plan"] = int(m.group(1))
+            continue
+        m = TAP_RESULT.match(line)
+        if m:
+            desc = m.group(3)
+            status = "pass" if m.group(1) == "ok" else "fail"
+            if re.search(r"#\s*SKIP", desc, re.I):
+                status = "skip" if status == "pass" else "fail"
+            desc = re.sub(r"^-\s*", "", desc)
+            cur["cases"].append({"status": status, "desc": desc})
+    for t in tests:
+        r = seen.get(t)
+        if r is None:
+            problems.append(f"{t}: never started")
+            continue
+        results.append(r)
+        if r["plan"] is None:
+            problems.append(f"{t}: no TAP plan")
+        if r["rc"] is None:
+            problems.append(f"{t}: did not finish")
+        if r["plan"] is not None and len(r["cases"]) != r["plan"]:
+            problems.append(f"{t}: plan 1..{r['plan']} but {len(r['cases'])} results")
+        nfail = sum(c["status"] == "fail" for c in r["cases"])
+        if r["rc"] is not None and (r["rc"] == 0) == bool(nfail) and r["rc"] != 4:
+            problems.append(f"{t}: exit status {r['rc']} does not match its results")
+    return results, problems
+
+
+class Runner:
+    def __init__(self, sc, args):
+        self.sc = sc
+        self.args = args
+        self.out = args.out
+        self.procs = []
+        self.relay = None
+        self.qmp = None
+        self.logf = None
+
+    def log(self, msg):
+        line = f"[{time.time() - self.t0:7.2f}] {msg}"
+        self.logf.write(line + "\n")
+        self.logf.flush()
+        if self.args.verbose:
+            print(line, file=sys.stderr)
+
+    def start_swtpm(self):
+        w = self.out
+        os.makedirs(f"{w}/tpm")
+        p = subprocess.Popen(
+            ["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={w}/tpm",
+             "--ctrl", f"type=unixio,path={w}/swtpm-ctrl.sock",
+             "--log", f"file={w}/swtpm.log,level=1", "--terminate"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=open(f"{w}/swtpm.stderr", "w"))
+        self.procs.append(p)
+        self.swtpm = p
+        deadline = time.time() + 10
+        while not os.path.exists(f"{w}/swtpm-ctrl.sock"):
+            if p.poll() is not None or time.time() > deadline:
+                raise RuntimeError("swtpm did not start (see swtpm.stderr)")
+            time.sleep(0.02)
+        self.relay = ControlRelay(f"{w}/tpm-ctrl.sock", f"{w}/swtpm-ctrl.sock", self.log)
+        self.relay.start()
+        self.log("swtpm ready")
+
+    def qemu_cmd(self):
+        w = self.out
+        shutil.copyfile(OVMF_VARS, f"{w}/vars.fd")
+        cmdline = " ".join(filter(None, [
+            "console=ttyS0 panic=-1",
+            "harness.tests=" + ",".join(self.sc["tests"]),
+            self.sc["cmdline"]]))
+        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
+               "-m", "512", "-smp", "1", "-no-reboot", "-nic", "none",
+               "-display", "none", "-monitor", "none", "-serial", "stdio",
+               "-chardev", f"socket,id=ack,path={w}/ack.sock,server=on,wait=off",
+               "-device", "isa-serial,chardev=ack",
+               "-qmp", f"unix:{w}/qmp.sock,server=on,wait=off",
+               "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+               "-drive", f"if=pflash,format=raw,unit=1,file={w}/vars.fd",
+               "-kernel", self.args.kernel, "-initrd", self.args.initrd,
+               "-append", cmdline]
+        if self.sc["tpm"] == "yes":
+            cmd += ["-chardev", f"socket,id=chrtpm,path={w}/tpm-ctrl.sock",
+                    "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
+                    "-device", "tpm-tis,tpmdev=tpm0"]
+        return cmd
+
+    def run_hook(self, marker, action):
+        self.log(f"hook '{marker}': {' '.join(action)}")
+        self.qmp.cmd("stop")
+        try:
+            verb, rest = action[0], action[1:]
+            if verb == "swtpm-kill":
+                if self.swtpm is None:
+                    raise RuntimeError("no swtpm in this scenario")
+                self.swtpm.kill()
+                self.swtpm.wait()
+                self.relay.stop()
+            elif verb == "drtm-launch":
+                self.relay.inject_hash(" ".join(rest).encode())
+            elif verb == "sleep":
+                time.sleep(float(rest[0]))
+            elif verb == "none":
+                pass
+            else:
+                raise RuntimeError(f"unknown hook action '{verb}'")
+        finally:
+            self.qmp.cmd("cont")
+        if marker.startswith("@@HOOK"):
+            # The guest waits for this line on ttyS1 before it goes on.
+            self.ack.sendall(b"ack\n")
+
+    def boot(self):
+        w = self.out
+        console = open(f"{w}/console.log", "w")
+        lines = []
+        if self.sc["tpm"] == "yes":
+            self.start_swtpm()
+        else:
+            self.swtpm = None
+        cmd = self.qemu_cmd()
+        with open(f"{w}/qemu.cmd", "w") as f:
+            f.write(" ".join(cmd) + "\n")
+        q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=open(f"{w}/qemu.stderr", "w"))
+        self.procs.append(q)
+        self.qmp = QMP(f"{w}/qmp.sock")
+        self.ack = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.ack.connect(f"{w}/ack.sock")
+        self.log("qemu started")
+        hooks = list(self.sc["hooks"])
+        deadline = self.t0 + float(self.sc["timeout"])
+        buf = b""
+        timed_out = False
+        os.set_blocking(q.stdout.fileno(), False)
+        while True:
+            left = deadline - time.time()
+            if left <= 0:
+                timed_out = True
+                self.log("timeout")
+                break
+            r, _, _ = select.select([q.stdout], [], [], min(left, 0.5))
+            if r:
+                chunk = q.stdout.read()
+                if not chunk:
+                    break
+                buf += chunk
+                while b"\n" in buf:
+                    raw, buf = buf.split(b"\n", 1)
+                    line = raw.decode("utf-8", "replace").rstrip("\r")
+                    console.write(line + "\n")
+                    console.flush()
+                    lines.append(line)
+                    for h in list(hooks):
+                        if h[0] in line:
+                            hooks.remove(h)
+                            self.run_hook(*h)
+            elif q.poll() is not None:
+                break
+        if buf:
+            lines.append(buf.decode("utf-8", "replace"))
+            console.write(lines[-1] + "\n")
+        console.close()
+        return lines, timed_out, hooks
+
+    def cleanup(self):
+        if self.qmp:
+            self.qmp.close()
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.kill()
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.relay:
+            self.relay.stop()
+
+    def run(self):
+        self.t0 = time.time()
+        if os.path.exists(self.out):
+            shutil.rmtree(self.out)
+        os.makedirs(self.out)
+        self.logf = open(f"{self.out}/runner.log", "w")
+        problems = []
+        try:
+            lines, timed_out, unfired = self.boot()
+        except Exception as e:  # any harness error fails the scenario
+            problems.append(f"harness error: {e}")
+            lines, timed_out, unfired = [], False, []
+        finally:
+            self.cleanup()
+        elapsed = time.time() - self.t0
+        if timed_out:
+            problems.append(f"timeout after {self.sc['timeout']} s")
+        text = "\n".join(lines)
+        m = re.search(r"Kernel panic - not syncing.*", text)
+        if m:
+            problems.append("guest " + m.group(0).strip())
+        if lines and not any("@@HARNESS END@@" in l for l in lines):
+            problems.append("guest never reached the end of /init")
+        for marker, action in unfired:
+            problems.append(f"hook marker '{marker}' never appeared")
+        results, tap_problems = parse_console(lines, self.sc["tests"])
+        problems += tap_problems
+        counts = {"pass": 0, "fail": 0, "skip": 0}
+        for r in results:
+            for c in r["cases"]:
+                counts[c["status"]] += 1
+        if counts["skip"] and self.sc["allow_skip"] != "yes":
+            problems.append(f"{counts['skip']} skipped (this scenario allows no SKIP)")
+        if counts["pass"] + counts["fail"] + counts["skip"] < int(self.sc["min_results"]):
+            problems.append("fewer results than min_results")
+        ok = not problems and counts["fail"] == 0
+        res = {"scenario": self.sc["name"], "ok": ok, "expect": self.sc["expect"],
+               "counts": counts, "problems": problems, "seconds": round(elapsed, 1),
+               "results": results}
+        with open(f"{self.out}/result.json", "w") as f:
+            json.dump(res, f, indent=1)
+        return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("scenario")
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--initrd", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    try:
+        sc = parse_scenario(args.scenario)
+    except (ScenarioError, OSError) as e:
+        print(f"run-scenario: {e}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
+    res = Runner(sc, args).run()
+    name = sc["name"]
+    for r in res["results"]:
+        for i, c in enumerate(r["cases"], 1):
+            tag = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP"}[c["status"]]
+            print(f"  {tag} {name}/{r['test']}: {c['desc']}")
+    for p in res["problems"]:
+        print(f"  scenario {name}: {p}")
+    c = res["counts"]
+    verdict = "PASS" if res["ok"] else "FAIL"
+    print(f"scenario {name}: {verdict} ({c['pass']} passed, {c['fail']} failed, "
+          f"{c['skip']} skipped; boot {res['seconds']} s; logs {args.out})")
+    good = res["ok"] if sc["expect"] == "pass" else not res["ok"]
+    if sc["expect"] == "fail":
+        print(f"scenario {name}: expected to fail: {'as expected' if good else 'it did NOT fail'}")
+    return 0 if good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
