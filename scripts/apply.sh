@@ -9,8 +9,8 @@
 # an earlier apply are reset to the base or removed.
 set -euo pipefail
 
-TREE=${TREE:?}
 PROJ=$(cd "$(dirname "$0")/.." && pwd)
+TREE=${TREE:-$PROJ/build/linux}
 STAGE=${STAGE:-$PROJ/build/stage}
 OVERLAY_DIRS="arch drivers security include tools Documentation"
 

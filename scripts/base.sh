@@ -10,8 +10,9 @@
 #               linux-source-6.12, pinned to $EXPECT_VERSION).
 #   KSRC=/dir:  use that tree instead (copied, never modified).
 set -euo pipefail
+PROJ=$(cd "$(dirname "$0")/.." && pwd)
+TREE=${TREE:-$PROJ/build/linux}
 
-TREE=${TREE:?}
 EXPECT_VERSION=${EXPECT_VERSION:-6.12.117}
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 ORIGIN="${KSRC:-$TARBALL}"

@@ -8,8 +8,8 @@
 # merge_config.sh silently drops symbols whose dependencies are unmet.
 set -euo pipefail
 
-TREE=${TREE:?}
 PROJ=$(cd "$(dirname "$0")/.." && pwd)
+TREE=${TREE:-$PROJ/build/linux}
 VARIANT=${1:-default}
 OUT=${KBUILD:-$PROJ/build/kbuild}/$VARIANT
 JOBS=${JOBS:-$(nproc)}

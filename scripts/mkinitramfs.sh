@@ -21,6 +21,7 @@ for a in $("$R/bin/busybox" --list); do
 	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
 done
 cp "$PROJ/guest/init" "$R/init"
+cp "$PROJ/guest/demo.sh" "$R/demo.sh"
 cp -a "$TESTS"/. "$R/selftests/"
 
 copy_lib() {

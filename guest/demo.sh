@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of "make demo": print, for a human, what the guest sees.
+EFIVARS=/sys/firmware/efi/efivars
+GATE=/sys/kernel/security/efi_rt
+GUID=8be4df61-93ca-11d2-aa0d-00e098032b8c
+
+pcr() {	# bank index
+	cat "/sys/class/tpm/tpm0/pcr-$1/$2" 2>/dev/null || echo "(unreadable)"
+}
+
+section() {
+	echo
+	echo "== $*"
+}
+
+efivarfs_try() {
+	if mount -t efivarfs efivarfs $EFIVARS 2>/tmp/mnt.err; then
+		echo "mount -t efivarfs: ok, $(ls $EFIVARS | wc -l) variables"
+		printf 'BootOrder: '
+		dd if="$EFIVARS/BootOrder-$GUID" bs=1 skip=4 2>/dev/null | od -An -tx1 | tr -d "\n"
+		echo
+		umount $EFIVARS
+	else
+		echo "mount -t efivarfs: $(sed 's/^mount: //' /tmp/mnt.err)"
+	fi
+}
+
+section "Firmware"
+dmesg | grep -m1 "efi: EFI v" | sed 's/^\[[^]]*\] //'
+echo "fw_platform_size: $(cat /sys/firmware/efi/fw_platform_size)-bit"
+echo "kernel: $(uname -r), cmdline: $(cat /proc/cmdline)"
+
+section "TPM"
+if [ -d /sys/class/tpm/tpm0 ]; then
+	echo "TPM $(cat /sys/class/tpm/tpm0/tpm_version_major).0: $(dmesg | grep -m1 'tpm_tis' | sed 's/^\[[^]]*\] //')"
+	for i in 0 7 9; do
+		echo "PCR $i sha256: $(pcr sha256 $i)"
+	done
+else
+	echo "no TPM"
+fi
+
+section "EFI variables"
+efivarfs_try
+
+if [ -d $GATE ]; then
+	section "EFI runtime gate"
+	p=$(cat $GATE/pcr)
+	echo "state: $(cat $GATE/state), pcr: $p"
+	echo "PCR $p sha256 before: $(pcr sha256 "$p")"
+	echo "event log (ascii_measurements):"
+	sed 's/^/  /' $GATE/ascii_measurements
+	if [ "$(cat $GATE/state)" = locked ]; then
+		section "echo 1 > $GATE/unlock"
+		if echo 1 > $GATE/unlock; then
+			echo "unlock: ok, state: $(cat $GATE/state)"
+		else
+			echo "unlock: failed, state: $(cat $GATE/state)"
+		fi
+		echo "PCR $p sha256 after:  $(pcr sha256 "$p")"
+		echo "event log (ascii_measurements):"
+		sed 's/^/  /' $GATE/ascii_measurements
+		dmesg | grep "efi_rt_gate" | sed 's/^\[[^]]*\] /  dmesg: /'
+		section "EFI variables after unlock"
+		efivarfs_try
+	fi
+fi
