@@ -14,6 +14,22 @@ TREE=${TREE:-$PROJ/build/linux}
 STAGE=${STAGE:-$PROJ/build/stage}
 OVERLAY_DIRS="arch drivers security include tools Documentation"
 
+APPLIED=$PROJ/build/applied.list
+
+# 0. Files that differ from the base: the last apply's, and edits made in
+#    the tree by hand.  Refuse to throw away the latter (save them with
+#    scripts/mkpatch.sh first, or set FORCE=1).
+declare -A dirty=()
+declare -A last=()
+if [ -f "$APPLIED" ]; then
+	while read -r sum f; do
+		last[$f]=$sum
+		dirty[$f]=1
+	done < "$APPLIED"
+fi
+while IFS= read -r -d '' ent; do
+	dirty[${ent:3}]=1
+done < <(git -C "$TREE" status --porcelain=v1 -z --untracked-files=no --no-renames)
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
 declare -A want=()
@@ -56,6 +72,21 @@ if [ -f patches/series ]; then
 	done < patches/series
 fi
 
+lost=()
+for f in "${!dirty[@]}"; do
+	sum=$(cd "$TREE" && sha1sum "$f" 2>/dev/null | cut -d' ' -f1)
+	[ "${last[$f]:-x}" = "${sum:-gone}" ] && continue
+	# Saved already if the project now produces exactly this content.
+	[ -n "${want[$f]:-}" ] && [ -f "$STAGE/$f" ] && cmp -s "$STAGE/$f" "$TREE/$f" && continue
+	lost+=("$f")
+done
+if [ ${#lost[@]} -gt 0 ] && [ "${FORCE:-0}" != 1 ]; then
+	echo "apply: $TREE has edits that are not in the project:" >&2
+	printf '  %s\n' "${lost[@]}" >&2
+	echo "apply: save them (scripts/mkpatch.sh) or rerun with FORCE=1 to discard them" >&2
+	exit 1
+fi
+
 # 3. Sync the stage into the tree.
 changed=0
 for f in "${!want[@]}"; do
@@ -72,16 +103,18 @@ for f in "${!want[@]}"; do
 	fi
 done
 # Anything else that differs from the base is stale: reset or remove it.
-while IFS= read -r -d '' ent; do
-	st=${ent:0:2}
-	f=${ent:3}
+# (Debian's tree ignores every untracked file, hence the applied list.)
+for f in "${!dirty[@]}"; do
 	[ -n "${want[$f]:-}" ] && continue
-	if [ "$st" = "??" ]; then
-		rm -f "$TREE/$f"
-	else
+	if git -C "$TREE" cat-file -e "base:$f" 2>/dev/null; then
 		git -C "$TREE" checkout -q base -- "$f"
+	else
+		rm -f "$TREE/$f"
 	fi
 	changed=$((changed + 1))
-done < <(git -C "$TREE" status --porcelain=v1 -z --untracked-files=all --no-renames)
+done
+(cd "$TREE" && for f in "${!want[@]}"; do
+	[ -f "$f" ] && sha1sum "$f"
+done) > "$APPLIED"
 
 echo "apply: ${#want[@]} files from the project ($n patches), $changed updated in $TREE"

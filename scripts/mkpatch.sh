@@ -11,8 +11,8 @@ TREE=${TREE:-$PROJ/build/linux}
 name=$1
 shift
 [ $# -gt 0 ] || { echo "usage: $0 NAME FILE..." >&2; exit 1; }
-git -C "$TREE" diff --no-prefix --src-prefix=a/ --dst-prefix=b/ base -- "$@" \
-	| grep -v '^index ' > "$PROJ/patches/$name.patch"
+git -C "$TREE" diff --src-prefix=a/ --dst-prefix=b/ base -- "$@" \
+	| { grep -v '^index ' || true; } > "$PROJ/patches/$name.patch"
 [ -s "$PROJ/patches/$name.patch" ] || { echo "mkpatch: no changes in $*" >&2; rm -f "$PROJ/patches/$name.patch"; exit 1; }
 touch "$PROJ/patches/series"
 grep -qxF "$name.patch" "$PROJ/patches/series" || echo "$name.patch" >> "$PROJ/patches/series"

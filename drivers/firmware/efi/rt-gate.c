@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * EFI runtime-services gate: the mechanism.
+ *
+ * "efi=noruntime" cannot be undone: it skips SetVirtualAddressMap(), leaves
+ * efi_mm empty and frees the memory the firmware would need.  The gate adds
+ * a state in between, "prepared but withheld": the whole virtual-mode setup
+ * runs at boot as usual, and only then are runtime services withheld from
+ * the OS.  A static key, tested by every runtime-services wrapper, keeps
+ * every call away from the firmware until efi_rt_gate_open(); the flag and
+ * mask that consumers look at are cleared so they behave as on a kernel
+ * without runtime services, and are restored (with the consumers that
+ * decided at boot) on open.
+ *
+ * The policy (efi_rt_gate=) is decided here; measuring and exposing the
+ * transitions is security/efi_rt_gate/.
+ */
+
+#define pr_fmt(fmt) "efi_rt_gate: " fmt
+
+#include <linux/efi.h>
+#include <linux/efi_rt_gate.h>
+#include <linux/init.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/string.h>
+
+DEFINE_STATIC_KEY_FALSE(efi_rt_gate_closed_key);
+
+enum efi_rt_gate_mode {
+	EFI_RT_GATE_MODE_AUTO,
+	EFI_RT_GATE_MODE_LOCKED,
+	EFI_RT_GATE_MODE_UNLOCKED,
+};
+
+static const char *const efi_rt_gate_mode_names[] = {
+	[EFI_RT_GATE_MODE_AUTO] = "auto",
+	[EFI_RT_GATE_MODE_LOCKED] = "locked",
+	[EFI_RT_GATE_MODE_UNLOCKED] = "unlocked",
+};
+
+static enum efi_rt_gate_mode gate_mode __initdata =
+	IS_ENABLED(CONFIG_EFI_RT_GATE_DEFAULT_LOCKED) ?
+	EFI_RT_GATE_MODE_LOCKED : EFI_RT_GATE_MODE_AUTO;
+static bool gate_mode_set __initdata;
+
+/* Serialises open and close; the state is read without it. */
+static DEFINE_MUTEX(efi_rt_gate_mutex);
+static enum efi_rt_gate_state gate_state = EFI_RT_GATE_DISABLED;
+/* Set when this boot prepared runtime services natively. */
+static bool gate_armed __ro_after_init;
+/* efisubsys_init() registered the efivars device (boot was unlocked). */
+static bool efivars_pdev_from_boot __ro_after_init;
+static const char *boot_reason __ro_after_init;
+static u32 saved_mask;
+static struct platform_device *efivars_pdev;
+
+static int __init efi_rt_gate_param(char *str)
+{
+	int i;
+
+	if (!str)
+		return -EINVAL;
+	i = match_string(efi_rt_gate_mode_names,
+			 ARRAY_SIZE(efi_rt_gate_mode_names), str);
+	if (i < 0) {
+		pr_warn("unknown mode '%s' ignored, using '%s'\n", str,
+			efi_rt_gate_mode_names[gate_mode]);
+		return -EINVAL;
+	}
+	gate_mode = i;
+	gate_mode_set = true;
+	return 0;
+}
+early_param("efi_rt_gate", efi_rt_gate_param);
+
+static bool __init efi_rt_gate_secure_launch(void)
+{
+	return false;
+}
+
+/**
+ * efi_rt_gate_prepare() - decide the gate's policy before virtual mode
+ *
+ * Called by the architecture before SetVirtualAddressMap().  When runtime
+ * services are to be withheld, the gate is closed here, so that the only
+ * runtime call of the boot that reaches the firmware is
+ * SetVirtualAddressMap() itself (which does not go through the wrappers).
+ */
+void __init efi_rt_gate_prepare(void)
+{
+	bool lock;
+
+	switch (gate_mode) {
+	case EFI_RT_GATE_MODE_LOCKED:
+		lock = true;
+		boot_reason = gate_mode_set ? "efi_rt_gate=locked" :
+			"efi_rt_gate=locked (default)";
+		break;
+	case EFI_RT_GATE_MODE_UNLOCKED:
+		lock = false;
+		boot_reason = "efi_rt_gate=unlocked";
+		break;
+	default:
+		lock = efi_rt_gate_secure_launch();
+		boot_reason = lock ? "efi_rt_gate=auto: secure launch" :
+			"efi_rt_gate=auto: no secure launch";
+		break;
+	}
+
+	/*
+	 * Mixed mode thunks and paravirtualised EFI do not go through the
+	 * wrappers the static key guards, so the gate cannot hold there.
+	 */
+	if (efi_enabled(EFI_PARAVIRT) || efi_is_mixed()) {
+		boot_reason = efi_enabled(EFI_PARAVIRT) ?
+			"paravirt EFI: gate not available" :
+			"mixed-mode EFI: gate not available";
+		if (lock)
+			pr_warn("%s; EFI runtime services stay enabled\n",
+				boot_reason);
+		gate_state = EFI_RT_GATE_UNLOCKED;
+		return;
+	}
+
+	gate_armed = true;
+	if (lock)
+		static_branch_enable(&efi_rt_gate_closed_key);
+}
+
+/**
+ * efi_rt_gate_withhold() - withhold runtime services after virtual mode
+ *
+ * Called by the architecture once the virtual-mode setup has finished.  If
+ * it failed, runtime services are disabled for good.  Otherwise, if the
+ * gate is closed, the flag and the supported mask are saved and cleared, so
+ * that consumers deciding at boot see no runtime services.
+ */
+void __init efi_rt_gate_withhold(void)
+{
+	if (!gate_armed)
+		return;
+
+	if (!efi_enabled(EFI_RUNTIME_SERVICES)) {
+		gate_armed = false;
+		boot_reason = "SetVirtualAddressMap failed";
+		return;
+	}
+
+	if (!efi_rt_gate_closed()) {
+		gate_state = EFI_RT_GATE_UNLOCKED;
+		efivars_pdev_from_boot = true;
+		return;
+	}
+
+	saved_mask = efi.runtime_supported_mask;
+	efi.runtime_supported_mask = 0;
+	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	gate_state = EFI_RT_GATE_LOCKED;
+	pr_info("EFI runtime services withheld until unlocked (%s)\n",
+		boot_reason);
+}
+
+/**
+ * efi_rt_gate_withheld() - are runtime services prepared but withheld?
+ *
+ * Lets boot-time consumers prepare what they need for a later unlock (the
+ * runtime-services workqueue, the ACPI PRM handler).
+ *
+ * Return: true while the gate is locked.
+ */
+bool efi_rt_gate_withheld(void)
+{
+	return READ_ONCE(gate_state) == EFI_RT_GATE_LOCKED;
+}
+
+/**
+ * efi_rt_gate_state() - the state of EFI runtime services
+ *
+ * A firmware fault in a runtime service (efi_crash_gracefully_on_page_fault())
+ * disables runtime services for good; that shows as disabled here.
+ *
+ * Return: the current &enum efi_rt_gate_state.
+ */
+enum efi_rt_gate_state efi_rt_gate_state(void)
+{
+	enum efi_rt_gate_state s = READ_ONCE(gate_state);
+
+	if (s == EFI_RT_GATE_UNLOCKED && !efi_enabled(EFI_RUNTIME_SERVICES))
+		return EFI_RT_GATE_DISABLED;
+	return s;
+}
+
+/**
+ * efi_rt_gate_boot_reason() - why runtime services started as they did
+ *
+ * Return: a constant string for logs and the boot-state measurement.
+ */
+const char *efi_rt_gate_boot_reason(void)
+{
+	if (boot_reason)
+		return boot_reason;
+	if (!efi_enabled(EFI_BOOT))
+		return "not booted via EFI";
+	if (efi_runtime_disabled())
+		return "efi=noruntime";
+	return "EFI runtime services not available";
+}
+
+/**
+ * efi_rt_gate_open() - make withheld runtime services available
+ *
+ * Opens the gate, restores the supported mask and EFI_RUNTIME_SERVICES, and
+ * re-triggers the consumers that decided at boot: the generic efivars ops
+ * and the "efivars" platform device (udev then loads efi_pstore), the EFI
+ * power-off handler where the platform needs it, and a uevent.  The efivar
+ * SSDT loader is never run again.  The caller measures first.
+ *
+ * Return: 0 on success or if already open, -EOPNOTSUPP if runtime services
+ * are disabled on this boot or the gate is not available.
+ */
+int efi_rt_gate_open(void)
+{
+	struct platform_device *pdev;
+	int ret;
+
+	guard(mutex)(&efi_rt_gate_mutex);
+
+	if (efi_rt_gate_state() == EFI_RT_GATE_UNLOCKED)
+		return 0;
+	if (!gate_armed || gate_state != EFI_RT_GATE_LOCKED || !efi_rts_wq)
+		return -EOPNOTSUPP;
+
+	static_branch_disable(&efi_rt_gate_closed_key);
+	efi.runtime_supported_mask = saved_mask;
+	set_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	WRITE_ONCE(gate_state, EFI_RT_GATE_UNLOCKED);
+
+	if (efi_rt_services_supported(EFI_RT_SUPPORTED_GET_VARIABLE |
+				      EFI_RT_SUPPORTED_GET_NEXT_VARIABLE_NAME)) {
+		efivars_generic_ops_register();
+		if (!efivars_pdev && !efivars_pdev_from_boot) {
+			pdev = platform_device_register_simple("efivars", 0,
+							       NULL, 0);
+			if (IS_ERR(pdev))
+				pr_warn("efivars device: %pe\n", pdev);
+			else
+				efivars_pdev = pdev;
+		}
+	}
+	if (efi_rt_services_supported(EFI_RT_SUPPORTED_RESET_SYSTEM)) {
+		ret = efi_power_off_register();
+		if (ret)
+			pr_warn("EFI power-off handler: %d\n", ret);
+	}
+	if (efi_kobj)
+		kobject_uevent(efi_kobj, KOBJ_CHANGE);
+	return 0;
+}
+
+/**
+ * efi_rt_gate_close() - withhold runtime services again
+ *
+ * Closes the gate, waits until calls already in the firmware have
+ * returned, then withdraws what efi_rt_gate_open() registered: efivarfs
+ * refuses further access and the EFI power-off handler is gone.  If a
+ * firmware fault disabled runtime services meanwhile, the state becomes
+ * disabled and they are never enabled again.
+ *
+ * Return: 0 on success or if already closed, -EOPNOTSUPP if the gate is
+ * not available on this boot.
+ */
+int efi_rt_gate_close(void)
+{
+	bool faulted;
+
+	guard(mutex)(&efi_rt_gate_mutex);
+
+	if (gate_state == EFI_RT_GATE_LOCKED)
+		return 0;
+	if (!gate_armed || gate_state != EFI_RT_GATE_UNLOCKED)
+		return -EOPNOTSUPP;
+
+	static_branch_enable(&efi_rt_gate_closed_key);
+	efi_runtime_quiesce();
+
+	faulted = !efi_enabled(EFI_RUNTIME_SERVICES);
+	if (!faulted)
+		saved_mask = efi.runtime_supported_mask;
+	efi_power_off_unregister();
+	if (efivars_pdev) {
+		platform_device_unregister(efivars_pdev);
+		efivars_pdev = NULL;
+	}
+	efivars_generic_ops_unregister();
+	efi.runtime_supported_mask = 0;
+	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	WRITE_ONCE(gate_state, faulted ? EFI_RT_GATE_DISABLED :
+		   EFI_RT_GATE_LOCKED);
+	if (efi_kobj)
+		kobject_uevent(efi_kobj, KOBJ_CHANGE);
+	return 0;
+}

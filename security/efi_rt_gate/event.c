@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Serialisation of the EFI runtime gate's event log: a TCG PC Client PFP
+ * crypto-agile log.  The first record is a TCG_PCR_EVENT (SHA-1 format)
+ * of type EV_NO_ACTION carrying the "Spec ID Event03" header, which lists
+ * the TPM's allocated banks in the chip's order; every later record is a
+ * TCG_PCR_EVENT2 with one digest per bank, in that same order.
+ *
+ * struct tcg_pcr_event2_head embeds fixed-size struct tpm_digest entries,
+ * while on disk each digest takes only its bank's size, so the records are
+ * packed here field by field.  All multi-byte fields are little-endian.
+ */
+
+#include <linux/tpm_eventlog.h>
+#include <linux/string.h>
+#include <linux/unaligned.h>
+
+#include "efi_rt_gate.h"
+
+/* TCG_EfiSpecIDEventStruct values for a TPM 2.0 crypto-agile log */
+#define SPECID_PLATFORM_CLIENT	0
+#define SPECID_VERSION_MINOR	0
+#define SPECID_VERSION_MAJOR	2
+#define SPECID_ERRATA		0
+#define SPECID_UINTN_SIZE_64	2
+
+/**
+ * efi_rt_specid_size() - size of the log's first record
+ * @nr_banks: number of PCR banks
+ *
+ * Return: the size of the TCG_PCR_EVENT carrying the Spec ID Event03 header.
+ */
+size_t efi_rt_specid_size(unsigned int nr_banks)
+{
+	return sizeof(struct tcg_pcr_event) +
+		sizeof(struct tcg_efi_specid_event_head) +
+		nr_banks * sizeof(struct tcg_efi_specid_event_algs) +
+		1;	/* vendorInfoSize */
+}
+
+/**
+ * efi_rt_specid_write() - write the log's first record
+ * @buf: destination, efi_rt_specid_size() bytes
+ * @banks: the TPM's allocated banks, in the chip's order
+ * @nr_banks: number of entries in @banks
+ *
+ * Return: the number of bytes written.
+ */
+size_t efi_rt_specid_write(u8 *buf, const struct efi_rt_bank *banks,
+			   unsigned int nr_banks)
+{
+	struct tcg_efi_specid_event_head *head;
+	struct tcg_pcr_event *ev = (struct tcg_pcr_event *)buf;
+	size_t size = efi_rt_specid_size(nr_banks);
+	unsigned int i;
+	u8 *p;
+
+	memset(buf, 0, size);
+	put_unaligned_le32(0, &ev->pcr_idx);
+	put_unaligned_le32(EFI_RT_EV_NO_ACTION, &ev->event_type);
+	put_unaligned_le32(size - sizeof(*ev), &ev->event_size);
+
+	head = (struct tcg_efi_specid_event_head *)ev->event;
+	memcpy(head->signature, TCG_SPECID_SIG, sizeof(TCG_SPECID_SIG));
+	put_unaligned_le32(SPECID_PLATFORM_CLIENT, &head->platform_class);
+	head->spec_version_minor = SPECID_VERSION_MINOR;
+	head->spec_version_major = SPECID_VERSION_MAJOR;
+	head->spec_errata = SPECID_ERRATA;
+	head->uintnsize = SPECID_UINTN_SIZE_64;
+	put_unaligned_le32(nr_banks, &head->num_algs);
+	for (i = 0; i < nr_banks; i++) {
+		put_unaligned_le16(banks[i].alg_id,
+				   &head->digest_sizes[i].alg_id);
+		put_unaligned_le16(banks[i].digest_size,
+				   &head->digest_sizes[i].digest_size);
+	}
+	p = (u8 *)&head->digest_sizes[nr_banks];
+	*p = 0;		/* vendorInfoSize: no vendor information */
+	return size;
+}
+
+/**
+ * efi_rt_tagged_event_size() - size of a gate event's data
+ * @text_len: length of the event's text
+ *
+ * Return: the size of the TCG_PCClientTaggedEvent carrying @text_len bytes.
+ */
+size_t efi_rt_tagged_event_size(size_t text_len)
+{
+	return 2 * sizeof(u32) + text_len;
+}
+
+/**
+ * efi_rt_tagged_event_write() - write a gate event's data
+ * @buf: destination, efi_rt_tagged_event_size(@text_len) bytes
+ * @text: the event's text, not NUL-terminated in the log
+ * @text_len: length of @text
+ *
+ * The event data of an EV_EVENT_TAG record is a TCG_PCClientTaggedEvent:
+ * taggedEventID, taggedEventDataSize, then the data.  The digests of the
+ * record are the hashes of exactly these bytes.
+ *
+ * Return: the number of bytes written.
+ */
+size_t efi_rt_tagged_event_write(u8 *buf, const char *text, size_t text_len)
+{
+	put_unaligned_le32(EFI_RT_GATE_EVENT_TAG_ID, buf);
+	put_unaligned_le32(text_len, buf + 4);
+	memcpy(buf + 8, text, text_len);
+	return efi_rt_tagged_event_size(text_len);
+}
+
+/**
+ * efi_rt_event2_size() - size of a TCG_PCR_EVENT2 record
+ * @banks: the banks whose digests the record carries
+ * @nr_banks: number of entries in @banks
+ * @event_size: size of the event data
+ *
+ * Return: the size of the packed record.
+ */
+size_t efi_rt_event2_size(const struct efi_rt_bank *banks,
+			  unsigned int nr_banks, size_t event_size)
+{
+	size_t size = 3 * sizeof(u32) + sizeof(u32) + event_size;
+	unsigned int i;
+
+	for (i = 0; i < nr_banks; i++)
+		size += sizeof(u16) + banks[i].digest_size;
+	return size;
+}
+
+/**
+ * efi_rt_event2_write() - write a packed TCG_PCR_EVENT2 record
+ * @buf: destination, efi_rt_event2_size() bytes
+ * @pcr: PCR index
+ * @type: event type
+ * @banks: the banks, in the order of the Spec ID header
+ * @nr_banks: number of entries in @banks and @digests
+ * @digests: one digest per bank, in the order of @banks
+ * @event: event data
+ * @event_size: size of @event
+ *
+ * Return: the number of bytes written.
+ */
+size_t efi_rt_event2_write(u8 *buf, u32 pcr, u32 type,
+			   const struct efi_rt_bank *banks, unsigned int nr_banks,
+			   const struct tpm_digest *digests,
+			   const u8 *event, size_t event_size)
+{
+	unsigned int i;
+	u8 *p = buf;
+
+	put_unaligned_le32(pcr, p);
+	put_unaligned_le32(type, p + 4);
+	put_unaligned_le32(nr_banks, p + 8);
+	p += 12;
+	for (i = 0; i < nr_banks; i++) {
+		put_unaligned_le16(banks[i].alg_id, p);
+		memcpy(p + 2, digests[i].digest, banks[i].digest_size);
+		p += 2 + banks[i].digest_size;
+	}
+	put_unaligned_le32(event_size, p);
+	memcpy(p + 4, event, event_size);
+	p += 4 + event_size;
+	return p - buf;
+}

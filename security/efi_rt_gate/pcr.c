@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which PCR the EFI runtime gate extends: slaunch_efi_pcr=.
+ */
+
+#define pr_fmt(fmt) "efi_rt_gate: " fmt
+
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/kstrtox.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+
+#include "efi_rt_gate.h"
+
+#define PCR_PARAM_MAX	16
+
+static char pcr_param[PCR_PARAM_MAX] __initdata;
+static bool pcr_param_set __initdata;
+
+static int __init efi_rt_pcr_setup(char *str)
+{
+	strscpy(pcr_param, str, sizeof(pcr_param));
+	pcr_param_set = true;
+	return 1;
+}
+__setup("slaunch_efi_pcr=", efi_rt_pcr_setup);
+
+/**
+ * efi_rt_parse_pcr() - parse a PCR index strictly
+ * @str: the text, a decimal number with nothing around it
+ * @min: lowest accepted index
+ * @max: highest accepted index
+ * @pcr: the index, set only on success
+ *
+ * Return: 0 on success, -EINVAL if @str is not a decimal number, -ERANGE
+ * if it is outside [@min, @max].
+ */
+int efi_rt_parse_pcr(const char *str, unsigned int min, unsigned int max,
+		     unsigned int *pcr)
+{
+	unsigned int v;
+	int ret;
+
+	if (!str || !*str || *str == '+')
+		return -EINVAL;
+	ret = kstrtouint(str, 10, &v);
+	if (ret)
+		return ret == -ERANGE ? -ERANGE : -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*pcr = v;
+	return 0;
+}
+
+/**
+ * efi_rt_select_pcr() - the PCR to use on this boot
+ *
+ * Outside a secure launch the PCR is CONFIG_EFI_RT_GATE_STATIC_PCR, or
+ * slaunch_efi_pcr= if that names an OS PCR (8-15).  Anything else is
+ * refused with a warning, and the default is used.
+ *
+ * Return: the PCR index.
+ */
+unsigned int __init efi_rt_select_pcr(void)
+{
+	unsigned int def = CONFIG_EFI_RT_GATE_STATIC_PCR;
+	unsigned int pcr = def;
+	int ret;
+
+	if (!pcr_param_set)
+		return def;
+
+	ret = efi_rt_parse_pcr(pcr_param, 8, 15, &pcr);
+	if (ret == -EINVAL)
+		pr_warn("slaunch_efi_pcr=%s is not a PCR index; using PCR %u\n",
+			pcr_param, def);
+	else if (ret)
+		pr_warn("slaunch_efi_pcr=%s refused: outside a secure launch only PCRs 8-15 are used (0-7 belong to the firmware, 16 and 23 are resettable, 17-22 need a DRTM); using PCR %u\n",
+			pcr_param, def);
+	return ret ? def : pcr;
+}
