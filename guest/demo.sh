@@ -48,7 +48,8 @@ if [ -d $GATE ]; then
 	section "EFI runtime gate"
 	p=$(cat $GATE/pcr)
 	echo "state: $(cat $GATE/state), pcr: $p"
-	echo "PCR $p sha256 before: $(pcr sha256 "$p")"
+	before=$(pcr sha256 "$p")
+	echo "PCR $p sha256 before: $before"
 	echo "event log (ascii_measurements):"
 	sed 's/^/  /' $GATE/ascii_measurements
 	if [ "$(cat $GATE/state)" = locked ]; then
@@ -59,9 +60,12 @@ if [ -d $GATE ]; then
 			echo "unlock: failed, state: $(cat $GATE/state)"
 		fi
 		echo "PCR $p sha256 after:  $(pcr sha256 "$p")"
+		d=$(tail -n1 $GATE/ascii_measurements | sed -n 's/^[0-9]* sha256:\([0-9a-f]*\) .*/\1/p')
+		printf 'expected H(before || new record digest): '
+		printf "$(echo "$before$d" | sed 's/../\\x&/g')" | sha256sum | cut -d' ' -f1 | tr a-f A-F
 		echo "event log (ascii_measurements):"
 		sed 's/^/  /' $GATE/ascii_measurements
-		dmesg | grep "efi_rt_gate" | sed 's/^\[[^]]*\] /  dmesg: /'
+		dmesg | grep "efi_rt_gate: " | sed 's/^/  dmesg: /'
 		section "EFI variables after unlock"
 		efivarfs_try
 	fi

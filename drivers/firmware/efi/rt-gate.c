@@ -26,6 +26,8 @@
 #include <linux/platform_device.h>
 #include <linux/string.h>
 
+#include <asm/efi.h>
+
 DEFINE_STATIC_KEY_FALSE(efi_rt_gate_closed_key);
 
 enum efi_rt_gate_mode {
