@@ -467,7 +467,7 @@ def main():
     for r in res["results"]:
         for i, c in enumerate(r["cases"], 1):
             tag = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP"}[c["status"]]
-            print(f"  {tag} {name}/{r['test']}: {c['desc']}")
+            print(f"  {tag} {name}/{r['test'].split(':')[0]}: {c['desc']}")
     for p in res["problems"]:
         print(f"  scenario {name}: {p}")
     c = res["counts"]

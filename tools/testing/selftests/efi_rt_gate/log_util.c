@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A strict parser of TCG PC Client crypto-agile event logs (log_util.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "log_util.h"
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+int log_load(struct event_log *log, const char *path)
+{
+	size_t cap = 4096;
+	ssize_t n;
+	int fd;
+
+	memset(log, 0, sizeof(*log));
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	log->buf = malloc(cap);
+	for (;;) {
+		if (log->len == cap)
+			log->buf = realloc(log->buf, cap *= 2);
+		n = read(fd, log->buf + log->len, cap - log->len);
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		log->len += n;
+	}
+	close(fd);
+	return log_parse(log);
+}
+
+void log_free(struct event_log *log)
+{
+	free(log->buf);
+	log->buf = NULL;
+}
+
+#define FAIL(...) do {							\
+		snprintf(log->error, sizeof(log->error), __VA_ARGS__);	\
+		return 1;						\
+	} while (0)
+
+int log_parse(struct event_log *log)
+{
+	static const char sig[16] = "Spec ID Event03";
+	const uint8_t *p = log->buf, *end = log->buf + log->len, *spec;
+	uint32_t esize, count;
+	unsigned int i;
+
+	log->nr_records = 0;
+	log->nr_banks = 0;
+	if (!log->len)
+		return 0;
+	/* TCG_PCR_EVENT: pcr, type, sha1[20], size, Spec ID Event03 */
+	if (log->len < 32)
+		FAIL("header truncated (%zu bytes)", log->len);
+	if (le32(p) != 0 || le32(p + 4) != EV_NO_ACTION)
+		FAIL("first record is not an EV_NO_ACTION for PCR 0");
+	for (i = 0; i < 20; i++)
+		if (p[8 + i])
+			FAIL("header digest is not zero");
+	esize = le32(p + 28);
+	spec = p + 32;
+	if (esize < 24 + 4 + 1 || spec + esize > end)
+		FAIL("header event size %u invalid", esize);
+	if (memcmp(spec, sig, 16))
+		FAIL("no Spec ID Event03 signature");
+	if (spec[21] != 2 || spec[23] != 2)
+		FAIL("spec version %u.%u / uintnSize %u", spec[21], spec[20], spec[23]);
+	log->nr_banks = le32(spec + 24);
+	if (!log->nr_banks || log->nr_banks > LOG_MAX_BANKS)
+		FAIL("%u banks", log->nr_banks);
+	if (esize != 28 + 4 * log->nr_banks + 1 + spec[28 + 4 * log->nr_banks])
+		FAIL("header event size %u does not match %u banks", esize, log->nr_banks);
+	for (i = 0; i < log->nr_banks; i++) {
+		log->banks[i].alg = le16(spec + 28 + 4 * i);
+		log->banks[i].size = le16(spec + 30 + 4 * i);
+		if (log->banks[i].size == 0 || log->banks[i].size > TPM_MAX_DIGEST)
+			FAIL("bank 0x%04x size %u", log->banks[i].alg, log->banks[i].size);
+	}
+	p = spec + esize;
+
+	while (p < end) {
+		struct log_record *r = &log->rec[log->nr_records];
+
+		if (log->nr_records == LOG_MAX_RECORDS)
+			FAIL("too many records");
+		r->offset = p - log->buf;
+		if (end - p < 12)
+			FAIL("record %u truncated", log->nr_records);
+		r->pcr = le32(p);
+		r->type = le32(p + 4);
+		count = le32(p + 8);
+		p += 12;
+		if (count != log->nr_banks)
+			FAIL("record %u has %u digests, header lists %u banks",
+			     log->nr_records, count, log->nr_banks);
+		for (i = 0; i < count; i++) {
+			if (end - p < 2 || le16(p) != log->banks[i].alg)
+				FAIL("record %u digest %u: bank order", log->nr_records, i);
+			if (end - p < 2 + log->banks[i].size)
+				FAIL("record %u digest %u truncated", log->nr_records, i);
+			r->digest[i] = p + 2;
+			p += 2 + log->banks[i].size;
+		}
+		if (end - p < 4)
+			FAIL("record %u event size truncated", log->nr_records);
+		r->event_size = le32(p);
+		p += 4;
+		if ((size_t)(end - p) < r->event_size)
+			FAIL("record %u event truncated", log->nr_records);
+		r->event = p;
+		p += r->event_size;
+		log->nr_records++;
+	}
+	return 0;
+}
+
+int log_bank_index(const struct event_log *log, uint16_t alg)
+{
+	unsigned int i;
+
+	for (i = 0; i < log->nr_banks; i++)
+		if (log->banks[i].alg == alg)
+			return i;
+	return -1;
+}
+
+static const EVP_MD *md_of(uint16_t alg)
+{
+	switch (alg) {
+	case TPM2_ALG_SHA1: return EVP_sha1();
+	case TPM2_ALG_SHA256: return EVP_sha256();
+	case TPM2_ALG_SHA384: return EVP_sha384();
+	case TPM2_ALG_SHA512: return EVP_sha512();
+	}
+	return NULL;
+}
+
+int hash_buf(uint16_t alg, const void *data, size_t len, uint8_t *out)
+{
+	const EVP_MD *md = md_of(alg);
+	unsigned int n = 0;
+
+	if (!md || !EVP_Digest(data, len, out, &n, md, NULL))
+		return -1;
+	return n;
+}
+
+int pcr_fold(uint16_t alg, uint8_t *pcr, const uint8_t *digest)
+{
+	uint8_t buf[2 * TPM_MAX_DIGEST];
+	size_t n = tpm2_alg_size(alg);
+
+	if (!n)
+		return -1;
+	memcpy(buf, pcr, n);
+	memcpy(buf + n, digest, n);
+	return hash_buf(alg, buf, 2 * n, pcr) == (int)n ? 0 : -1;
+}
+
+int sysfs_banks(uint16_t *algs, int max)
+{
+	static const uint16_t all[] = {
+		TPM2_ALG_SHA1, TPM2_ALG_SHA256, TPM2_ALG_SHA384, TPM2_ALG_SHA512,
+	};
+	char path[64];
+	int i, n = 0;
+
+	for (i = 0; i < 4 && n < max; i++) {
+		snprintf(path, sizeof(path), TPM_SYSFS "/pcr-%s", tpm2_alg_name(all[i]));
+		if (access(path, F_OK) == 0)
+			algs[n++] = all[i];
+	}
+	return n;
+}
