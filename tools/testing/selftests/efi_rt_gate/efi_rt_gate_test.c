@@ -130,8 +130,12 @@ static int take_snapshot(struct snapshot *s)
 		for (i = 0; i < s->nr_banks; i++) {
 			n = sysfs_pcr_read(tpm2_alg_name(s->alg[i]), s->pcr,
 					   s->value[i], TPM_MAX_DIGEST);
-			if (n != (int)tpm2_alg_size(s->alg[i]))
-				return -EIO;
+			if (n != (int)tpm2_alg_size(s->alg[i])) {
+				/* The TPM no longer answers. */
+				s->nr_banks = -1;
+				memset(s->value, 0, sizeof(s->value));
+				break;
+			}
 		}
 	}
 	return log_load(&s->log, BIN_LOG);
@@ -476,6 +480,7 @@ TEST(bad_input)
 	memset(garbage, '1', sizeof(garbage));
 	for (i = 0; i < sizeof(bad_writes) / sizeof(bad_writes[0]); i++) {
 		ASSERT_EQ(0, take_snapshot(&before));
+		ASSERT_TRUE(!tpm_present() || before.nr_banks > 0);
 		ret = gate_write(bad_writes[i].data ? bad_writes[i].data : garbage,
 				 bad_writes[i].len, bad_writes[i].off);
 		ASSERT_EQ(-EINVAL, ret) TH_LOG("write '%s': %d", bad_writes[i].name, ret);
@@ -494,6 +499,7 @@ TEST(privilege)
 	pid_t pid;
 
 	ASSERT_EQ(0, take_snapshot(&before));
+	ASSERT_TRUE(!tpm_present() || before.nr_banks > 0);
 
 	/* Root without CAP_SYS_ADMIN cannot open the file for writing. */
 	pid = fork();
