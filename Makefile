@@ -17,7 +17,7 @@ export TREE
 SELFTEST_SRC := $(wildcard tools/testing/selftests/efi_rt_gate/*)
 GUEST_SRC    := guest/init guest/demo.sh scripts/mkinitramfs.sh
 
-.PHONY: all deps base apply kernel selftests initramfs demo check clean distclean FORCE
+.PHONY: all deps base apply kernel selftests initramfs demo check bench clean distclean FORCE
 
 all: kernel initramfs
 
@@ -53,6 +53,9 @@ initramfs: selftests
 
 demo: all
 	@scripts/demo.sh
+
+bench: all
+	@scripts/bench.sh
 
 check: all
 	@scripts/check.sh

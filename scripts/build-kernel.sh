@@ -39,24 +39,31 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.cfgstamp" 2>/dev/null)" != "$stamp
 	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OUT" \
 		"$OUT/.config" "${frags[@]}" >"$OUT/merge.log" 2>&1)
 	"${mk[@]}" olddefconfig >/dev/null
-	bad=0
+	# The last fragment that mentions a symbol decides its value.
+	declare -A req=() from=()
 	for frag in "${frags[@]}"; do
 		while IFS= read -r line; do
 			case "$line" in
 			CONFIG_*=n|"# CONFIG_"*" is not set")
 				sym=${line#\# }; sym=${sym%%[= ]*}
-				if grep -q "^$sym=" "$OUT/.config"; then
-					echo "build: $sym should be unset (${frag##*/}) but is $(grep "^$sym=" "$OUT/.config")" >&2
-					bad=1
-				fi ;;
+				req[$sym]=n; from[$sym]=${frag##*/} ;;
 			CONFIG_*=*)
-				if ! grep -qxF "$line" "$OUT/.config"; then
-					sym=${line%%=*}
-					echo "build: ${frag##*/} asks for $line but .config has: $(grep -E "^$sym=|^# $sym is not set" "$OUT/.config" || echo '(not present)')" >&2
-					bad=1
-				fi ;;
+				sym=${line%%=*}
+				req[$sym]=${line#*=}; from[$sym]=${frag##*/} ;;
 			esac
 		done < "$frag"
+	done
+	bad=0
+	for sym in "${!req[@]}"; do
+		have=$(sed -n "s/^$sym=//p" "$OUT/.config")
+		want=${req[$sym]}
+		if [ "$want" = n ]; then
+			[ -z "$have" ] && continue
+		elif [ "$have" = "$want" ]; then
+			continue
+		fi
+		echo "build: ${from[$sym]} asks for $sym=$want but .config has ${have:-it unset}" >&2
+		bad=1
 	done
 	if [ $bad -ne 0 ]; then
 		echo "build: requested config symbols were dropped (unmet dependencies); see $OUT/merge.log" >&2

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmark of the EFI runtime gate, run in the guest by "make bench".
+ * Prints "BENCH name=value" lines (microseconds) for the host to compare:
+ *
+ *   unlock_us    median of measured unlocks (relock in between, untimed)
+ *   extend_us    median of a bare TPM2_PCR_Extend of the same PCR through
+ *                /dev/tpmrm0 (the floor any measured unlock pays)
+ *   getvar_us    median of a read() of BootOrder through efivarfs, i.e.
+ *                one GetVariable() round trip through the wrappers
+ *
+ * Everything is timed in-process around the system call, so process
+ * start-up is not part of any number.  Not a test: it asserts nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tpm2_util.h"
+
+#define GATE		"/sys/kernel/security/efi_rt"
+#define BOOTORDER	"/sys/firmware/efi/efivars/BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int gate_write(const char *val)
+{
+	int fd = open(GATE "/unlock", O_WRONLY);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, 1) == 1 ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 25, reads = 200, i, fd, pcr = 9;
+	double *t = calloc(reads > n ? reads : n, sizeof(double)), t0;
+	uint8_t zero[32] = { 0 }, buf[64];
+	FILE *f;
+
+	if ((f = fopen(GATE "/pcr", "r"))) {
+		if (fscanf(f, "%d", &pcr) != 1)
+			pcr = 9;
+		fclose(f);
+	}
+
+	if (access(GATE, F_OK) == 0) {
+		for (i = 0; i < n; i++) {
+			if (gate_write("0"))
+				break;
+			t0 = now_us();
+			if (gate_write("1"))
+				break;
+			t[i] = now_us() - t0;
+		}
+		if (i < n) {
+			printf("BENCH error=unlock_failed\n");
+			return 1;
+		}
+		printf("BENCH unlock_us=%.0f\n", median(t, n));
+	}
+
+	if (tpm_present()) {
+		for (i = 0; i < n; i++) {
+			t0 = now_us();
+			if (tpm2_pcr_extend(pcr, TPM2_ALG_SHA256, zero, 32)) {
+				printf("BENCH error=extend_failed\n");
+				return 1;
+			}
+			t[i] = now_us() - t0;
+		}
+		printf("BENCH extend_us=%.0f\n", median(t, n));
+	}
+
+	if (mount("efivarfs", "/sys/firmware/efi/efivars", "efivarfs", 0, NULL) &&
+	    errno != EBUSY) {
+		printf("BENCH error=efivarfs_mount_%d\n", errno);
+		return 1;
+	}
+	fd = open(BOOTORDER, O_RDONLY);
+	if (fd < 0) {
+		printf("BENCH error=bootorder_%d\n", errno);
+		return 1;
+	}
+	for (i = 0; i < reads; i++) {
+		t0 = now_us();
+		if (pread(fd, buf, sizeof(buf), 0) < 6) {
+			printf("BENCH error=getvar\n");
+			return 1;
+		}
+		t[i] = now_us() - t0;
+	}
+	close(fd);
+	printf("BENCH getvar_us=%.1f\n", median(t, reads));
+	return 0;
+}
