@@ -276,20 +276,22 @@ static int __init efi_rt_setup_banks(struct tpm_chip *chip)
 static struct tpm_chip *__init efi_rt_get_chip(void)
 {
 	struct tpm_chip *chip = tpm_default_chip();
+	const char *why;
 
 	if (!chip) {
 		pr_warn("no TPM: the state at boot is not measured, and unlocking will fail\n");
 		return NULL;
 	}
-	if (chip->flags & TPM_CHIP_FLAG_VIRTUAL) {
-		pr_warn("TPM is a virtual (proxy) TPM: refused; unlocking will fail\n");
-	} else if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
-		pr_warn("TPM 1.2 is not supported; unlocking will fail\n");
-	} else if (efi_rt_setup_banks(chip)) {
-		pr_warn("out of memory; unlocking will fail\n");
-	} else {
+	if (chip->flags & TPM_CHIP_FLAG_VIRTUAL)
+		why = "a virtual (proxy) TPM is refused";
+	else if (!(chip->flags & TPM_CHIP_FLAG_TPM2))
+		why = "TPM 1.2 is not supported";
+	else if (efi_rt_setup_banks(chip))
+		why = "out of memory";
+	else
 		return chip;
-	}
+	pr_warn("%s; the state at boot is not measured, and unlocking will fail\n",
+		why);
 	put_device(&chip->dev);
 	return NULL;
 }

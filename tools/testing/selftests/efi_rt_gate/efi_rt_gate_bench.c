@@ -66,7 +66,8 @@ int main(int argc, char **argv)
 	uint8_t zero[32] = { 0 }, buf[64];
 	FILE *f;
 
-	if ((f = fopen(GATE "/pcr", "r"))) {
+	f = fopen(GATE "/pcr", "r");
+	if (f) {
 		if (fscanf(f, "%d", &pcr) != 1)
 			pcr = 9;
 		fclose(f);

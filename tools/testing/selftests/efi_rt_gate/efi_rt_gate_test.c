@@ -161,8 +161,8 @@ static int snapshot_equal(const struct snapshot *a, const struct snapshot *b)
  * PCR in @b equal to @a's value folded with the new records' digests?
  */
 static void check_folded(struct __test_metadata *_metadata,
-			const struct snapshot *a, const struct snapshot *b,
-			unsigned int n)
+			 const struct snapshot *a, const struct snapshot *b,
+			 unsigned int n)
 {
 	uint8_t want[TPM_MAX_DIGEST];
 	unsigned int r;
@@ -290,7 +290,7 @@ TEST(boot_state)
 	struct stat st;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(text, sizeof(text), GATE "/%s", files[i].name);
 		ASSERT_EQ(0, stat(text, &st)) TH_LOG("%s: %s", text, strerror(errno));
 		ASSERT_EQ(files[i].mode, st.st_mode & 07777) TH_LOG("%s mode", text);
@@ -460,7 +460,7 @@ static const struct {
 	{ "yes", "yes", 3, 0 },
 	{ "NUL", "\0", 1, 0 },
 	{ "1 NUL", "1\0", 2, 0 },
-	{ "NUL 1", "\0" "1", 2, 0 },
+	{ "NUL 1", "\0001", 2, 0 },
 	{ "space 1", " 1", 2, 0 },
 	{ "1 CR", "1\r", 2, 0 },
 	{ "1 LF LF", "1\n\n", 3, 0 },
@@ -478,7 +478,7 @@ TEST(bad_input)
 	int ret;
 
 	memset(garbage, '1', sizeof(garbage));
-	for (i = 0; i < sizeof(bad_writes) / sizeof(bad_writes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_writes); i++) {
 		ASSERT_EQ(0, take_snapshot(&before));
 		ASSERT_TRUE(!tpm_present() || before.nr_banks > 0);
 		ret = gate_write(bad_writes[i].data ? bad_writes[i].data : garbage,

@@ -3,6 +3,7 @@
  * A strict parser of TCG PC Client crypto-agile event logs (log_util.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "../kselftest.h"
 #include "log_util.h"
 
 static uint32_t le32(const uint8_t *p)
@@ -57,10 +59,15 @@ void log_free(struct event_log *log)
 	log->buf = NULL;
 }
 
-#define FAIL(...) do {							\
-		snprintf(log->error, sizeof(log->error), __VA_ARGS__);	\
-		return 1;						\
-	} while (0)
+static int __printf(2, 3) fail(struct event_log *log, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(log->error, sizeof(log->error), fmt, ap);
+	va_end(ap);
+	return 1;
+}
 
 int log_parse(struct event_log *log)
 {
@@ -75,30 +82,32 @@ int log_parse(struct event_log *log)
 		return 0;
 	/* TCG_PCR_EVENT: pcr, type, sha1[20], size, Spec ID Event03 */
 	if (log->len < 32)
-		FAIL("header truncated (%zu bytes)", log->len);
+		return fail(log, "header truncated (%zu bytes)", log->len);
 	if (le32(p) != 0 || le32(p + 4) != EV_NO_ACTION)
-		FAIL("first record is not an EV_NO_ACTION for PCR 0");
+		return fail(log, "first record is not an EV_NO_ACTION for PCR 0");
 	for (i = 0; i < 20; i++)
 		if (p[8 + i])
-			FAIL("header digest is not zero");
+			return fail(log, "header digest is not zero");
 	esize = le32(p + 28);
 	spec = p + 32;
 	if (esize < 24 + 4 + 1 || spec + esize > end)
-		FAIL("header event size %u invalid", esize);
+		return fail(log, "header event size %u invalid", esize);
 	if (memcmp(spec, sig, 16))
-		FAIL("no Spec ID Event03 signature");
+		return fail(log, "no Spec ID Event03 signature");
 	if (spec[21] != 2 || spec[23] != 2)
-		FAIL("spec version %u.%u / uintnSize %u", spec[21], spec[20], spec[23]);
+		return fail(log, "spec version %u.%u / uintnSize %u", spec[21], spec[20], spec[23]);
 	log->nr_banks = le32(spec + 24);
 	if (!log->nr_banks || log->nr_banks > LOG_MAX_BANKS)
-		FAIL("%u banks", log->nr_banks);
+		return fail(log, "%u banks", log->nr_banks);
 	if (esize != 28 + 4 * log->nr_banks + 1 + spec[28 + 4 * log->nr_banks])
-		FAIL("header event size %u does not match %u banks", esize, log->nr_banks);
+		return fail(log, "header event size %u does not match %u banks",
+			    esize, log->nr_banks);
 	for (i = 0; i < log->nr_banks; i++) {
 		log->banks[i].alg = le16(spec + 28 + 4 * i);
 		log->banks[i].size = le16(spec + 30 + 4 * i);
 		if (log->banks[i].size == 0 || log->banks[i].size > TPM_MAX_DIGEST)
-			FAIL("bank 0x%04x size %u", log->banks[i].alg, log->banks[i].size);
+			return fail(log, "bank 0x%04x size %u",
+				    log->banks[i].alg, log->banks[i].size);
 	}
 	p = spec + esize;
 
@@ -106,31 +115,33 @@ int log_parse(struct event_log *log)
 		struct log_record *r = &log->rec[log->nr_records];
 
 		if (log->nr_records == LOG_MAX_RECORDS)
-			FAIL("too many records");
+			return fail(log, "too many records");
 		r->offset = p - log->buf;
 		if (end - p < 12)
-			FAIL("record %u truncated", log->nr_records);
+			return fail(log, "record %u truncated", log->nr_records);
 		r->pcr = le32(p);
 		r->type = le32(p + 4);
 		count = le32(p + 8);
 		p += 12;
 		if (count != log->nr_banks)
-			FAIL("record %u has %u digests, header lists %u banks",
+			return fail(log, "record %u has %u digests, header lists %u banks",
 			     log->nr_records, count, log->nr_banks);
 		for (i = 0; i < count; i++) {
 			if (end - p < 2 || le16(p) != log->banks[i].alg)
-				FAIL("record %u digest %u: bank order", log->nr_records, i);
+				return fail(log, "record %u digest %u: bank order",
+					    log->nr_records, i);
 			if (end - p < 2 + log->banks[i].size)
-				FAIL("record %u digest %u truncated", log->nr_records, i);
+				return fail(log, "record %u digest %u truncated",
+					    log->nr_records, i);
 			r->digest[i] = p + 2;
 			p += 2 + log->banks[i].size;
 		}
 		if (end - p < 4)
-			FAIL("record %u event size truncated", log->nr_records);
+			return fail(log, "record %u event size truncated", log->nr_records);
 		r->event_size = le32(p);
 		p += 4;
 		if ((size_t)(end - p) < r->event_size)
-			FAIL("record %u event truncated", log->nr_records);
+			return fail(log, "record %u event truncated", log->nr_records);
 		r->event = p;
 		p += r->event_size;
 		log->nr_records++;
