@@ -251,6 +251,11 @@ def parse_console(lines, tests, tap=True):
             problems.append(f"{t}: did not finish")
         if r["plan"] is not None and len(r["cases"]) != r["plan"]:
             problems.append(f"{t}: plan 1..{r['plan']} but {len(r['cases'])} results")
+        # "-t NAME" filters must each select a test: a typo must not
+        # silently shrink the run.
+        wanted = t.split(":").count("-t")
+        if wanted and r["plan"] is not None and r["plan"] != wanted:
+            problems.append(f"{t}: {wanted} tests selected with -t but the plan has {r['plan']}")
         nfail = sum(c["status"] == "fail" for c in r["cases"])
         if r["rc"] is not None and (r["rc"] == 0) == bool(nfail) and r["rc"] != 4:
             problems.append(f"{t}: exit status {r['rc']} does not match its results")

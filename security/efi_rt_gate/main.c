@@ -22,6 +22,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/slaunch.h>
 #include <linux/tpm.h>
 #include <linux/uidgid.h>
 
@@ -53,6 +54,9 @@ static enum hash_algo efi_rt_bank_algo[TPM2_MAX_PCR_BANKS];
 static struct crypto_shash *efi_rt_tfm[TPM2_MAX_PCR_BANKS];
 static unsigned int efi_rt_ascii_bank;
 
+/* TPM locality from which the DRTM PCRs 17-22 are extended */
+#define EFI_RT_DRTM_LOCALITY	2
+
 /* The binary log; append-only, never shrinks. */
 static u8 *efi_rt_log;
 static size_t efi_rt_log_len;
@@ -74,10 +78,16 @@ unsigned int efi_rt_pcr(void)
 	return efi_rt_pcr_idx;
 }
 
+static bool efi_rt_drtm_pcr(unsigned int pcr)
+{
+	return pcr >= 17 && pcr <= 22;
+}
+
 /*
  * Extend @text as an EV_EVENT_TAG record into the PCR, then append it to
- * the log.  Everything that can fail apart from the extend happens before
- * it, so that a successful extend is always logged.
+ * the log (and, after a secure launch, to the DRTM event log).  Everything
+ * that can fail apart from the extend happens before it, so that a
+ * successful extend is always logged.
  */
 static int efi_rt_measure(const char *text)
 {
@@ -119,18 +129,31 @@ static int efi_rt_measure(const char *text)
 			goto out;
 	}
 
-	ret = tpm_pcr_extend(efi_rt_chip, efi_rt_pcr_idx, digests);
+	/* Attestation replays the DRTM log: no extend without a record. */
+	if (slaunch_is_txt_launch() && slaunch_eventlog_space() < rec_size) {
+		pr_err("no room in the DRTM event log for %zu bytes\n", rec_size);
+		ret = -ENOSPC;
+		goto out;
+	}
+
+	if (efi_rt_drtm_pcr(efi_rt_pcr_idx))
+		ret = tpm_pcr_extend_locality(efi_rt_chip, efi_rt_pcr_idx,
+					      digests, EFI_RT_DRTM_LOCALITY);
+	else
+		ret = tpm_pcr_extend(efi_rt_chip, efi_rt_pcr_idx, digests);
 	if (ret) {
 		pr_err("TPM extend of PCR %u failed: %d\n", efi_rt_pcr_idx, ret);
 		ret = ret == -ENODEV ? -ENODEV : -EIO;
 		goto out;
 	}
 
-	efi_rt_log_len += efi_rt_event2_write(efi_rt_log + efi_rt_log_len,
-					      efi_rt_pcr_idx,
-					      EFI_RT_EV_EVENT_TAG,
-					      efi_rt_banks, efi_rt_nr_banks,
-					      digests, ev, ev_size);
+	efi_rt_event2_write(efi_rt_log + efi_rt_log_len, efi_rt_pcr_idx,
+			    EFI_RT_EV_EVENT_TAG, efi_rt_banks, efi_rt_nr_banks,
+			    digests, ev, ev_size);
+	if (slaunch_is_txt_launch())
+		WARN_ON(slaunch_eventlog_append(efi_rt_log + efi_rt_log_len,
+						rec_size));
+	efi_rt_log_len += rec_size;
 	rec->pcr = efi_rt_pcr_idx;
 	rec->alg = efi_rt_bank_algo[efi_rt_ascii_bank];
 	memcpy(rec->digest, digests[efi_rt_ascii_bank].digest,
@@ -273,6 +296,47 @@ static int __init efi_rt_setup_banks(struct tpm_chip *chip)
 	return 0;
 }
 
+/*
+ * An emulated launch has no bootloader to set up the DRTM event log: start
+ * it with the Spec ID header and the launch measurement the emulator
+ * extended into PCR 17 (SLAUNCH_EMULATED_LAUNCH_DATA), so that the whole
+ * log replays from zero like a real one.
+ */
+static int __init efi_rt_emulated_drtm_log_init(void)
+{
+	static const char data[] = SLAUNCH_EMULATED_LAUNCH_DATA;
+	struct tpm_digest digests[TPM2_MAX_PCR_BANKS] = {};
+	size_t size = efi_rt_event2_size(efi_rt_banks, efi_rt_nr_banks,
+					 sizeof(data) - 1);
+	unsigned int i;
+	u8 *rec;
+	int ret;
+
+	for (i = 0; i < efi_rt_nr_banks; i++) {
+		digests[i].alg_id = efi_rt_banks[i].alg_id;
+		if (!efi_rt_tfm[i])
+			return -EOPNOTSUPP;
+		ret = crypto_shash_tfm_digest(efi_rt_tfm[i], data,
+					      sizeof(data) - 1,
+					      digests[i].digest);
+		if (ret)
+			return ret;
+	}
+	/* efi_rt_log holds just our header, which is the DRTM log's too. */
+	ret = slaunch_eventlog_append(efi_rt_log, efi_rt_log_len);
+	if (ret)
+		return ret;
+	rec = kmalloc(size, GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	efi_rt_event2_write(rec, SLAUNCH_EMULATED_LAUNCH_PCR, SLAUNCH_EVTYPE,
+			    efi_rt_banks, efi_rt_nr_banks, digests,
+			    (const u8 *)data, sizeof(data) - 1);
+	ret = slaunch_eventlog_append(rec, size);
+	kfree(rec);
+	return ret;
+}
+
 static struct tpm_chip *__init efi_rt_get_chip(void)
 {
 	struct tpm_chip *chip = tpm_default_chip();
@@ -306,6 +370,11 @@ static int __init efi_rt_gate_init(void)
 
 	mutex_lock(&efi_rt_mutex);
 	efi_rt_chip = efi_rt_get_chip();
+	if (efi_rt_chip && (slaunch_get_flags() & SL_FLAG_EMULATED)) {
+		ret = efi_rt_emulated_drtm_log_init();
+		if (ret)
+			pr_err("emulated DRTM event log not set up: %d\n", ret);
+	}
 	if (efi_rt_chip) {
 		snprintf(text, sizeof(text),
 			 "efi_rt_gate boot: runtime services %s (%s)",

@@ -9,6 +9,7 @@
 #include <linux/kernel.h>
 #include <linux/kstrtox.h>
 #include <linux/printk.h>
+#include <linux/slaunch.h>
 #include <linux/string.h>
 
 #include "efi_rt_gate.h"
@@ -56,27 +57,38 @@ int efi_rt_parse_pcr(const char *str, unsigned int min, unsigned int max,
 /**
  * efi_rt_select_pcr() - the PCR to use on this boot
  *
- * Outside a secure launch the PCR is CONFIG_EFI_RT_GATE_STATIC_PCR, or
- * slaunch_efi_pcr= if that names an OS PCR (8-15).  Anything else is
- * refused with a warning, and the default is used.
+ * After a secure launch the PCR is CONFIG_EFI_RT_GATE_DRTM_PCR, or
+ * slaunch_efi_pcr= if that names a DRTM PCR (17-22; 20-22 with a warning,
+ * as locality 2 can reset them).  Otherwise it is
+ * CONFIG_EFI_RT_GATE_STATIC_PCR, or slaunch_efi_pcr= if that names an OS
+ * PCR (8-15).  Anything else is refused with a warning, and the default is
+ * used.
  *
  * Return: the PCR index.
  */
 unsigned int __init efi_rt_select_pcr(void)
 {
-	unsigned int def = CONFIG_EFI_RT_GATE_STATIC_PCR;
+	bool drtm = slaunch_is_txt_launch();
+	unsigned int def = drtm ? CONFIG_EFI_RT_GATE_DRTM_PCR :
+		CONFIG_EFI_RT_GATE_STATIC_PCR;
 	unsigned int pcr = def;
 	int ret;
 
 	if (!pcr_param_set)
 		return def;
 
-	ret = efi_rt_parse_pcr(pcr_param, 8, 15, &pcr);
+	ret = efi_rt_parse_pcr(pcr_param, drtm ? 17 : 8, drtm ? 22 : 15, &pcr);
 	if (ret == -EINVAL)
 		pr_warn("slaunch_efi_pcr=%s is not a PCR index; using PCR %u\n",
+			pcr_param, def);
+	else if (ret && drtm)
+		pr_warn("slaunch_efi_pcr=%s refused: after a secure launch only the DRTM PCRs 17-22 are used; using PCR %u\n",
 			pcr_param, def);
 	else if (ret)
 		pr_warn("slaunch_efi_pcr=%s refused: outside a secure launch only PCRs 8-15 are used (0-7 belong to the firmware, 16 and 23 are resettable, 17-22 need a DRTM); using PCR %u\n",
 			pcr_param, def);
+	else if (pcr >= 20)
+		pr_warn("slaunch_efi_pcr=%u accepted, but anything that talks to the TPM at locality 2 can reset PCR %u; prefer 17-19\n",
+			pcr, pcr);
 	return ret ? def : pcr;
 }

@@ -24,6 +24,7 @@
 #include <linux/kobject.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
+#include <linux/slaunch.h>
 #include <linux/string.h>
 
 #include <asm/efi.h>
@@ -79,7 +80,7 @@ early_param("efi_rt_gate", efi_rt_gate_param);
 
 static bool __init efi_rt_gate_secure_launch(void)
 {
-	return false;
+	return slaunch_is_txt_launch();
 }
 
 /**
@@ -106,8 +107,12 @@ void __init efi_rt_gate_prepare(void)
 		break;
 	default:
 		lock = efi_rt_gate_secure_launch();
-		boot_reason = lock ? "efi_rt_gate=auto: secure launch" :
-			"efi_rt_gate=auto: no secure launch";
+		if (!lock)
+			boot_reason = "efi_rt_gate=auto: no secure launch";
+		else if (slaunch_get_flags() & SL_FLAG_EMULATED)
+			boot_reason = "efi_rt_gate=auto: secure launch (emulated)";
+		else
+			boot_reason = "efi_rt_gate=auto: secure launch";
 		break;
 	}
 

@@ -10,6 +10,7 @@
  *   EXPECT_TPM=0|1                          a TPM is (not) attached
  *   EXPECT_PCR_WARNING=text                 dmesg must contain text
  *   EXPECT_TPM2_TOOLS=1                     tpm2_eventlog must be present
+ *   EXPECT_SLAUNCH=emulated|none            secure launch (emulated) or not
  *
  * Unset expectations are not checked.  Expected PCR values are never
  * hard-coded: they are computed by folding the digests of the log into the
@@ -42,6 +43,9 @@
 #define BIN_LOG		GATE "/binary_measurements"
 #define ASCII_LOG	GATE "/ascii_measurements"
 #define FW_LOG		"/sys/kernel/security/tpm0/binary_bios_measurements"
+#define SL_DIR		"/sys/kernel/security/slaunch"
+#define DRTM_LOG	SL_DIR "/eventlog"
+#define LAUNCH_DATA	"Linux emulated Intel TXT secure launch v1"
 #define EFIVARFS	"/sys/firmware/efi/efivars"
 #define GLOBAL_GUID	"8be4df61-93ca-11d2-aa0d-00e098032b8c"
 #define TEST_GUID	"5b8e3c2a-0f4d-4c1e-9a57-e1f7a9c0b4d2"
@@ -243,8 +247,8 @@ static int efivar_roundtrip(void)
 	return n;
 }
 
-/* Did the gate itself log @text (not merely the command line echo it)? */
-static int dmesg_contains(const char *text)
+/* Did @who log @text (not merely the command line echo it)? */
+static int dmesg_has(const char *who, const char *text)
 {
 	static char buf[1 << 17];
 	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
@@ -256,7 +260,7 @@ static int dmesg_contains(const char *text)
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '<' && strchr(line, '>'))
 			line = strchr(line, '>') + 1;
-		if (!strncmp(line, "efi_rt_gate: ", 13) && strstr(line, text))
+		if (!strncmp(line, who, strlen(who)) && strstr(line, text))
 			return 1;
 	}
 	return 0;
@@ -304,7 +308,7 @@ TEST(boot_state)
 	if (env("EXPECT_PCR"))
 		ASSERT_EQ(strtoul(env("EXPECT_PCR"), NULL, 10), gate_pcr());
 	if (env("EXPECT_PCR_WARNING"))
-		ASSERT_TRUE(dmesg_contains(env("EXPECT_PCR_WARNING")))
+		ASSERT_TRUE(dmesg_has("efi_rt_gate: ", env("EXPECT_PCR_WARNING")))
 			TH_LOG("dmesg lacks '%s'", env("EXPECT_PCR_WARNING"));
 
 	ASSERT_EQ(0, log_load(&log, BIN_LOG)) TH_LOG("%s", log.error);
@@ -541,6 +545,103 @@ TEST(privilege)
 	ASSERT_TRUE(snapshot_equal(&before, &after));
 	free_snapshot(&before);
 	free_snapshot(&after);
+}
+
+TEST(drtm_log_replays)
+{
+	uint8_t pcr[TPM_MAX_DIGEST], now[TPM_MAX_DIGEST], d[TPM_MAX_DIGEST];
+	struct event_log drtm, own;
+	uint16_t algs[LOG_MAX_BANKS];
+	unsigned int p, r, i, seen[24] = { 0 };
+	char buf[8];
+	int nb, b, db, ob;
+
+	ASSERT_EQ(1, read_text(SL_DIR "/emulated", buf, sizeof(buf)));
+	ASSERT_STREQ("1", buf);
+	ASSERT_EQ(0, log_load(&drtm, DRTM_LOG)) TH_LOG("DRTM log: %s", drtm.error);
+	ASSERT_EQ(0, log_load(&own, BIN_LOG)) TH_LOG("%s", own.error);
+	ASSERT_LE(2, drtm.nr_records);
+
+	/* The emulated launch measurement comes first, in PCR 17. */
+	ASSERT_EQ(17, drtm.rec[0].pcr);
+	ASSERT_EQ(strlen(LAUNCH_DATA), drtm.rec[0].event_size);
+	ASSERT_EQ(0, memcmp(LAUNCH_DATA, drtm.rec[0].event, drtm.rec[0].event_size));
+
+	/* Every gate record is in the DRTM log too, byte for byte, in order. */
+	ASSERT_LE(1, own.nr_records);
+	for (r = 0, i = 0; r < drtm.nr_records; r++) {
+		size_t len = (r + 1 < drtm.nr_records ? drtm.rec[r + 1].offset :
+			      drtm.len) - drtm.rec[r].offset;
+
+		if (drtm.rec[r].pcr != gate_pcr())
+			continue;
+		ASSERT_LT(i, own.nr_records);
+		ASSERT_EQ(0, memcmp(drtm.buf + drtm.rec[r].offset,
+				    own.buf + own.rec[i].offset, len));
+		i++;
+	}
+	ASSERT_EQ(own.nr_records, i) TH_LOG("gate records missing from the DRTM log");
+
+	/* Replayed from the launch's initial value (0), PCRs 17-22 match. */
+	nb = sysfs_banks(algs, LOG_MAX_BANKS);
+	ASSERT_EQ(nb, (int)drtm.nr_banks);
+	for (r = 0; r < drtm.nr_records; r++) {
+		ASSERT_LE(17, drtm.rec[r].pcr);
+		ASSERT_GE(22, drtm.rec[r].pcr);
+		seen[drtm.rec[r].pcr]++;
+		for (i = 0; i < drtm.nr_banks; i++) {
+			ASSERT_EQ((int)drtm.banks[i].size,
+				  hash_buf(drtm.banks[i].alg, drtm.rec[r].event,
+					   drtm.rec[r].event_size, d));
+			ASSERT_EQ(0, memcmp(d, drtm.rec[r].digest[i], drtm.banks[i].size));
+		}
+	}
+	for (p = 17; p <= 22; p++) {
+		for (b = 0; b < nb; b++) {
+			db = log_bank_index(&drtm, algs[b]);
+			ob = tpm2_alg_size(algs[b]);
+			ASSERT_LE(0, db);
+			memset(pcr, 0, sizeof(pcr));
+			for (r = 0; r < drtm.nr_records; r++)
+				if (drtm.rec[r].pcr == p)
+					ASSERT_EQ(0, pcr_fold(algs[b], pcr, drtm.rec[r].digest[db]));
+			ASSERT_EQ(ob, sysfs_pcr_read(tpm2_alg_name(algs[b]), p, now, sizeof(now)));
+			ASSERT_EQ(0, memcmp(pcr, now, ob))
+				TH_LOG("PCR %u %s does not replay from the DRTM log (%u records)",
+				       p, tpm2_alg_name(algs[b]), seen[p]);
+		}
+	}
+
+	if (access("/usr/bin/tpm2_eventlog", X_OK) == 0) {
+		ASSERT_EQ(0, system("tpm2_eventlog " DRTM_LOG " > /tmp/drtm.yaml"));
+	} else {
+		ASSERT_EQ(NULL, env("EXPECT_TPM2_TOOLS"));
+	}
+	log_free(&drtm);
+	log_free(&own);
+}
+
+TEST(userspace_locality)
+{
+	uint8_t before[TPM_MAX_DIGEST], after[TPM_MAX_DIGEST], zero[32] = { 0 };
+	unsigned int p = gate_pcr();
+
+	ASSERT_LE(17, p);
+	ASSERT_EQ(32, sysfs_pcr_read("sha256", p, before, sizeof(before)));
+	/* /dev/tpmrm0 users talk at locality 0: no DRTM extend, no reset. */
+	ASSERT_EQ(TPM2_RC_LOCALITY, tpm2_pcr_extend(p, TPM2_ALG_SHA256, zero, 32));
+	ASSERT_EQ(TPM2_RC_LOCALITY, tpm2_pcr_extend(18, TPM2_ALG_SHA256, zero, 32));
+	ASSERT_EQ(TPM2_RC_LOCALITY, tpm2_pcr_reset(20));
+	ASSERT_EQ(32, sysfs_pcr_read("sha256", p, after, sizeof(after)));
+	ASSERT_EQ(0, memcmp(before, after, 32));
+	/* Locality 0 itself works: PCR 23 is extendable from there. */
+	ASSERT_EQ(0, tpm2_pcr_extend(23, TPM2_ALG_SHA256, zero, 32));
+}
+
+TEST(not_launched)
+{
+	ASSERT_NE(0, access(SL_DIR, F_OK)) TH_LOG(SL_DIR " exists without a launch");
+	ASSERT_FALSE(dmesg_has("slaunch: ", "EMULATED"));
 }
 
 /* One measured transition: write @val, expect @state and one new record. */
