@@ -68,7 +68,4 @@ static inline bool efi_rt_gate_withheld(void)
 
 #endif /* CONFIG_EFI_RT_GATE */
 
-int efi_power_off_register(void);
-void efi_power_off_unregister(void);
-
 #endif /* _LINUX_EFI_RT_GATE_H */
