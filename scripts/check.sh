@@ -63,6 +63,15 @@ for f in $list; do
 done
 t1=$(date +%s)
 
+if [ -z "${SCENARIOS:-}" ] && [ "${KUNIT:-1}" = 1 ]; then
+	echo "KUnit (tools/testing/kunit/kunit.py exec, x86_64 under QEMU):"
+	kout=$("$PROJ/scripts/kunit.sh")
+	echo "$kout" | grep -v '^KUNIT ' | grep -v '\[PASSED\]'
+	read -r _ kp kf ks < <(echo "$kout" | grep '^KUNIT ' | tail -n1)
+	echo "  kunit: ${kp:-0} passed, ${kf:-1} failed, ${ks:-0} skipped"
+	pass=$((pass + ${kp:-0})); fail=$((fail + ${kf:-1})); skip=$((skip + ${ks:-0}))
+fi
+
 hbad=0
 if [ -z "${SCENARIOS:-}" ] && [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
 	echo "harness self-test: each of these scenarios must fail"

@@ -24,6 +24,18 @@ enum efi_rt_gate_state {
 	EFI_RT_GATE_UNLOCKED,
 };
 
+/**
+ * enum efi_rt_gate_mode - the efi_rt_gate= policy
+ * @EFI_RT_GATE_MODE_AUTO: withhold runtime services after a secure launch
+ * @EFI_RT_GATE_MODE_LOCKED: withhold them on every boot
+ * @EFI_RT_GATE_MODE_UNLOCKED: never withhold them at boot
+ */
+enum efi_rt_gate_mode {
+	EFI_RT_GATE_MODE_AUTO,
+	EFI_RT_GATE_MODE_LOCKED,
+	EFI_RT_GATE_MODE_UNLOCKED,
+};
+
 #ifdef CONFIG_EFI_RT_GATE
 
 DECLARE_STATIC_KEY_FALSE(efi_rt_gate_closed_key);
@@ -42,6 +54,7 @@ static inline bool efi_rt_gate_closed(void)
 	return static_branch_unlikely(&efi_rt_gate_closed_key);
 }
 
+int efi_rt_gate_parse_mode(const char *str);
 void efi_rt_gate_prepare(void);
 void efi_rt_gate_withhold(void);
 bool efi_rt_gate_withheld(void);

@@ -31,12 +31,6 @@
 
 DEFINE_STATIC_KEY_FALSE(efi_rt_gate_closed_key);
 
-enum efi_rt_gate_mode {
-	EFI_RT_GATE_MODE_AUTO,
-	EFI_RT_GATE_MODE_LOCKED,
-	EFI_RT_GATE_MODE_UNLOCKED,
-};
-
 static const char *const efi_rt_gate_mode_names[] = {
 	[EFI_RT_GATE_MODE_AUTO] = "auto",
 	[EFI_RT_GATE_MODE_LOCKED] = "locked",
@@ -59,17 +53,28 @@ static const char *boot_reason __ro_after_init;
 static u32 saved_mask;
 static struct platform_device *efivars_pdev;
 
-static int __init efi_rt_gate_param(char *str)
+/**
+ * efi_rt_gate_parse_mode() - parse an efi_rt_gate= value strictly
+ * @str: the value
+ *
+ * Return: the &enum efi_rt_gate_mode, or -EINVAL unless @str is exactly
+ * one of "auto", "locked" or "unlocked".
+ */
+int efi_rt_gate_parse_mode(const char *str)
 {
-	int i;
-
 	if (!str)
 		return -EINVAL;
-	i = match_string(efi_rt_gate_mode_names,
-			 ARRAY_SIZE(efi_rt_gate_mode_names), str);
+	return match_string(efi_rt_gate_mode_names,
+			    ARRAY_SIZE(efi_rt_gate_mode_names), str);
+}
+
+static int __init efi_rt_gate_param(char *str)
+{
+	int i = efi_rt_gate_parse_mode(str);
+
 	if (i < 0) {
-		pr_warn("unknown mode '%s' ignored, using '%s'\n", str,
-			efi_rt_gate_mode_names[gate_mode]);
+		pr_warn("unknown mode '%s' ignored, using '%s'\n",
+			str ? str : "", efi_rt_gate_mode_names[gate_mode]);
 		return -EINVAL;
 	}
 	gate_mode = i;
