@@ -3,7 +3,9 @@
 # efi_rt_gate: a Linux 6.12 patch series, its build and its test harness.
 #
 #   make demo     build if needed, boot under QEMU+OVMF+swtpm, print what the guest saw
-#   make check    build, run every scenario, print "N passed, N failed"
+#   make check    build, run every scenario, KUnit and the series gates,
+#                 print "N passed, N failed"
+#   make series   write the mailable patch series to build/series/
 #
 # Other targets: deps base apply kernel selftests initramfs clean distclean.
 # KSRC=/path/to/linux-6.12.y uses that tree as the base instead of Debian's
@@ -17,7 +19,7 @@ export TREE
 SELFTEST_SRC := $(wildcard tools/testing/selftests/efi_rt_gate/*)
 GUEST_SRC    := guest/init guest/demo.sh scripts/mkinitramfs.sh
 
-.PHONY: all deps base apply kernel selftests initramfs demo check bench clean distclean FORCE
+.PHONY: all deps base apply kernel selftests initramfs demo check bench series series-check clean distclean FORCE
 
 all: kernel initramfs
 
@@ -53,6 +55,12 @@ initramfs: selftests
 
 demo: all
 	@scripts/demo.sh
+
+series: apply
+	@/usr/bin/python3 scripts/mkseries.py
+
+series-check: series kernel
+	@scripts/series-check.sh
 
 bench: all
 	@scripts/bench.sh
