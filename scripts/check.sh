@@ -72,6 +72,21 @@ if [ -z "${SCENARIOS:-}" ] && [ "${KUNIT:-1}" = 1 ]; then
 	pass=$((pass + ${kp:-0})); fail=$((fail + ${kf:-1})); skip=$((skip + ${ks:-0}))
 fi
 
+if [ -z "${SCENARIOS:-}" ] && [ "${SERIES:-1}" = 1 ]; then
+	echo "Series gates (make series; scripts/series-check.sh):"
+	ts=$(date +%s)
+	if /usr/bin/python3 "$PROJ/scripts/mkseries.py" > "$B/runs/mkseries.log" 2>&1; then
+		gout=$("$PROJ/scripts/series-check.sh")
+	else
+		cat "$B/runs/mkseries.log"
+		gout="GATES 0 1"
+	fi
+	echo "$gout" | grep -v '^GATES ' | grep -v '^  bisect [0-9]*/[0-9]*: builds'
+	read -r _ gp gf < <(echo "$gout" | grep '^GATES ' | tail -n1)
+	echo "  series gates: ${gp:-0} passed, ${gf:-1} failed ($(( $(date +%s) - ts )) s)"
+	[ "${gf:-1}" -eq 0 ] || fail=$((fail + ${gf:-1}))
+fi
+
 hbad=0
 if [ -z "${SCENARIOS:-}" ] && [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
 	echo "harness self-test: each of these scenarios must fail"

@@ -10,7 +10,7 @@ BASE_PKG="linux-source-6.12=6.12.117-1~deb12u1"
 PKGS=(
 	"$BASE_PKG"
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
-	ccache sparse python3 git
+	ccache sparse python3 python3-docutils git
 	qemu-system-x86 ovmf swtpm swtpm-tools
 	busybox-static tpm2-tools libtss2-tcti-device0
 )

@@ -6,9 +6,8 @@
  * Launch support for Intel TXT"): callers ask slaunch_get_flags() or
  * slaunch_is_txt_launch() and never test flag values themselves, which
  * differ between versions of that series.  This header carries only what
- * the EFI runtime gate needs; with the real series applied, its own
- * include/linux/slaunch.h replaces this one (see
- * Documentation/admin-guide/efi-rt-gate.rst).
+ * the EFI runtime gate needs; with the real series applied, the series'
+ * own header replaces it (see Documentation/admin-guide/efi-rt-gate.rst).
  */
 #ifndef _LINUX_SLAUNCH_H
 #define _LINUX_SLAUNCH_H

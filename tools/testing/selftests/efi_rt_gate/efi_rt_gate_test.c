@@ -554,7 +554,7 @@ TEST(drtm_log_replays)
 	uint16_t algs[LOG_MAX_BANKS];
 	unsigned int p, r, i, seen[24] = { 0 };
 	char buf[8];
-	int nb, b, db, ob;
+	int nb, b, db, ob, tools;
 
 	ASSERT_EQ(1, read_text(SL_DIR "/emulated", buf, sizeof(buf)));
 	ASSERT_STREQ("1", buf);
@@ -602,9 +602,12 @@ TEST(drtm_log_replays)
 			ob = tpm2_alg_size(algs[b]);
 			ASSERT_LE(0, db);
 			memset(pcr, 0, sizeof(pcr));
-			for (r = 0; r < drtm.nr_records; r++)
-				if (drtm.rec[r].pcr == p)
-					ASSERT_EQ(0, pcr_fold(algs[b], pcr, drtm.rec[r].digest[db]));
+			for (r = 0; r < drtm.nr_records; r++) {
+				if (drtm.rec[r].pcr != p)
+					continue;
+				ASSERT_EQ(0, pcr_fold(algs[b], pcr,
+						      drtm.rec[r].digest[db]));
+			}
 			ASSERT_EQ(ob, sysfs_pcr_read(tpm2_alg_name(algs[b]), p, now, sizeof(now)));
 			ASSERT_EQ(0, memcmp(pcr, now, ob))
 				TH_LOG("PCR %u %s does not replay from the DRTM log (%u records)",
@@ -612,11 +615,11 @@ TEST(drtm_log_replays)
 		}
 	}
 
-	if (access("/usr/bin/tpm2_eventlog", X_OK) == 0) {
+	tools = access("/usr/bin/tpm2_eventlog", X_OK) == 0;
+	ASSERT_TRUE(tools || !env("EXPECT_TPM2_TOOLS"))
+		TH_LOG("EXPECT_TPM2_TOOLS is set but tpm2_eventlog is missing");
+	if (tools)
 		ASSERT_EQ(0, system("tpm2_eventlog " DRTM_LOG " > /tmp/drtm.yaml"));
-	} else {
-		ASSERT_EQ(NULL, env("EXPECT_TPM2_TOOLS"));
-	}
 	log_free(&drtm);
 	log_free(&own);
 }
