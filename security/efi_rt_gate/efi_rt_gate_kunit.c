@@ -114,12 +114,15 @@ static const char event_text[] =
 	"efi_rt_gate unlock: runtime services enabled (securityfs)";
 
 static const struct efi_rt_bank banks_one[] = { { ALG_SHA1, 20 } };
+
 static const struct efi_rt_bank banks_two[] = {
 	{ ALG_SHA1, 20 }, { ALG_SHA256, 32 },
 };
+
 static const struct efi_rt_bank banks_three[] = {
 	{ ALG_SHA1, 20 }, { ALG_SHA256, 32 }, { ALG_SHA384, 48 },
 };
+
 static const struct efi_rt_bank banks_reversed[] = {
 	{ ALG_SHA256, 32 }, { ALG_SHA1, 20 },
 };
@@ -132,19 +135,18 @@ struct serial_case {
 	size_t golden_size;
 };
 
-#define SERIAL_CASE(n, b, g) { n, b, ARRAY_SIZE(b), g, sizeof(g) }
-
 static const struct serial_case specid_cases[] = {
-	SERIAL_CASE("one bank", banks_one, specid_one),
-	SERIAL_CASE("two banks", banks_two, specid_two),
-	SERIAL_CASE("three banks", banks_three, specid_three),
+	{ "one bank", banks_one, 1, specid_one, sizeof(specid_one) },
+	{ "two banks", banks_two, 2, specid_two, sizeof(specid_two) },
+	{ "three banks", banks_three, 3, specid_three, sizeof(specid_three) },
 };
 
 static const struct serial_case event2_cases[] = {
-	SERIAL_CASE("one bank", banks_one, event2_one),
-	SERIAL_CASE("two banks", banks_two, event2_two),
-	SERIAL_CASE("three banks", banks_three, event2_three),
-	SERIAL_CASE("sha256 before sha1", banks_reversed, event2_reversed),
+	{ "one bank", banks_one, 1, event2_one, sizeof(event2_one) },
+	{ "two banks", banks_two, 2, event2_two, sizeof(event2_two) },
+	{ "three banks", banks_three, 3, event2_three, sizeof(event2_three) },
+	{ "sha256 before sha1", banks_reversed, 2, event2_reversed,
+	  sizeof(event2_reversed) },
 };
 
 static void serial_case_desc(const struct serial_case *c, char *desc)

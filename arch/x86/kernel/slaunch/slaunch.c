@@ -13,12 +13,12 @@
 
 #define pr_fmt(fmt) "slaunch: " fmt
 
+#include <linux/cpufeature.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/slaunch.h>
 
 #include <asm/bootparam.h>
-#include <asm/cpufeature.h>
 #include <asm/early_ioremap.h>
 #include <asm/setup.h>
 
