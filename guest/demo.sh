@@ -26,15 +26,23 @@ efivarfs_try() {
 	fi
 }
 
+# Kernel messages go to the transcript from dmesg, not interleaved.
+dmesg -n 1
+
 section "Firmware"
 dmesg | grep -m1 "efi: EFI v" | sed 's/^\[[^]]*\] //'
 echo "fw_platform_size: $(cat /sys/firmware/efi/fw_platform_size)-bit"
 echo "kernel: $(uname -r), cmdline: $(cat /proc/cmdline)"
 
+if [ -r /sys/kernel/security/slaunch/emulated ]; then
+	section "Secure launch"
+	dmesg | grep "slaunch: " | sed 's/^/  /'
+fi
+
 section "TPM"
 if [ -d /sys/class/tpm/tpm0 ]; then
 	echo "TPM $(cat /sys/class/tpm/tpm0/tpm_version_major).0: $(dmesg | grep -m1 'tpm_tis' | sed 's/^\[[^]]*\] //')"
-	for i in 0 7 9; do
+	for i in 0 7 9 17 18; do
 		echo "PCR $i sha256: $(pcr sha256 $i)"
 	done
 else
@@ -44,6 +52,21 @@ fi
 section "EFI variables"
 efivarfs_try
 
+drtm_log() {
+	[ -r /sys/kernel/security/slaunch/eventlog ] || return 0
+	echo "DRTM event log (/sys/kernel/security/slaunch/eventlog, emulated: $(cat /sys/kernel/security/slaunch/emulated)):"
+	if command -v tpm2_eventlog >/dev/null; then
+		tpm2_eventlog /sys/kernel/security/slaunch/eventlog 2>/dev/null | awk '
+			/PCRIndex:/ { pcr = $2 }
+			/EventType:/ { type = $2 }
+			/AlgorithmId: sha256/ { want = 1; next }
+			want && /Digest:/ { gsub(/"/, "", $2); d = $2; want = 0 }
+			/EventSize:/ { if (pcr != "") printf "  PCR %s %s sha256:%s\n", pcr, type, d }'
+	else
+		echo "  ($(wc -c < /sys/kernel/security/slaunch/eventlog) bytes; tpm2_eventlog not in this initramfs)"
+	fi
+}
+
 if [ -d $GATE ]; then
 	section "EFI runtime gate"
 	p=$(cat $GATE/pcr)
@@ -52,6 +75,7 @@ if [ -d $GATE ]; then
 	echo "PCR $p sha256 before: $before"
 	echo "event log (ascii_measurements):"
 	sed 's/^/  /' $GATE/ascii_measurements
+	drtm_log
 	if [ "$(cat $GATE/state)" = locked ]; then
 		section "echo 1 > $GATE/unlock"
 		if echo 1 > $GATE/unlock; then
@@ -65,6 +89,7 @@ if [ -d $GATE ]; then
 		printf "$(echo "$before$d" | sed 's/../\\x&/g')" | sha256sum | cut -d' ' -f1 | tr a-f A-F
 		echo "event log (ascii_measurements):"
 		sed 's/^/  /' $GATE/ascii_measurements
+		drtm_log
 		dmesg | grep "efi_rt_gate: " | sed 's/^/  dmesg: /'
 		section "EFI variables after unlock"
 		efivarfs_try

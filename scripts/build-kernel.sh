@@ -25,6 +25,8 @@ fi
 mk=(make -C "$TREE" O="$OUT" -s)
 if command -v ccache >/dev/null; then
 	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
+	# Paths below the project are hashed relative to it: clones share the cache.
+	export CCACHE_BASEDIR=$PROJ CCACHE_NOHASHDIR=1
 fi
 mkdir -p "$OUT"
 

@@ -33,6 +33,8 @@ gate() {	# name ok|fail message
 }
 mk=(make -s)
 command -v ccache >/dev/null && mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
+# Paths below the project are hashed relative to it: clones share the cache.
+export CCACHE_BASEDIR=$PROJ CCACHE_NOHASHDIR=1
 
 base=$(git -C "$TREE" rev-parse 'base^{commit}')
 want_tree=$(git -C "$B/series-wt" rev-parse 'HEAD^{tree}')

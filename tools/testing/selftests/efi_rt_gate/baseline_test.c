@@ -26,7 +26,9 @@
 
 /*
  * EXPECT_TPM=1 (or 0) in the environment, e.g. from the kernel command line,
- * turns a missing (or present) TPM into a failure instead of a SKIP.
+ * turns a missing (or present) TPM into a failure instead of a SKIP; with
+ * EXPECT_TPM=0 the TPM tests assert that the TPM is absent.  Without it, a
+ * machine without a TPM SKIPs them.
  */
 static int tpm_expected(void)
 {
@@ -131,6 +133,12 @@ TEST(tpm_is_tpm2)
 	ASSERT_FALSE(tpm_mismatch())
 		TH_LOG("EXPECT_TPM=%d but a TPM is %s", tpm_expected(),
 		       tpm_present() ? "present" : "missing");
+	if (tpm_expected() == 0) {
+		/* No TPM attached: no character device either. */
+		ASSERT_EQ(-ENOENT, read_file("/dev/tpm0", v, sizeof(v)));
+		ASSERT_EQ(-ENOENT, read_file("/dev/tpmrm0", v, sizeof(v)));
+		return;
+	}
 	if (!tpm_present())
 		SKIP(return, "no TPM: " TPM_SYSFS " does not exist");
 	ASSERT_LT(0, read_file(TPM_SYSFS "/tpm_version_major", v, sizeof(v) - 1));
@@ -148,6 +156,12 @@ TEST(pcr_sysfs_matches_tpm2_pcr_read)
 	ASSERT_FALSE(tpm_mismatch())
 		TH_LOG("EXPECT_TPM=%d but a TPM is %s", tpm_expected(),
 		       tpm_present() ? "present" : "missing");
+	if (tpm_expected() == 0) {
+		/* No TPM attached: both ways of reading a PCR report that. */
+		ASSERT_EQ(-ENOENT, sysfs_pcr_read("sha256", 0, a, sizeof(a)));
+		ASSERT_EQ(-ENOENT, tpm2_pcr_read(0, TPM2_ALG_SHA256, b, &blen));
+		return;
+	}
 	if (!tpm_present())
 		SKIP(return, "no TPM: " TPM_SYSFS " does not exist");
 	for (i = 0; i < ARRAY_SIZE(algs); i++) {

@@ -191,19 +191,3 @@ int pcr_fold(uint16_t alg, uint8_t *pcr, const uint8_t *digest)
 	memcpy(buf + n, digest, n);
 	return hash_buf(alg, buf, 2 * n, pcr) == (int)n ? 0 : -1;
 }
-
-int sysfs_banks(uint16_t *algs, int max)
-{
-	static const uint16_t all[] = {
-		TPM2_ALG_SHA1, TPM2_ALG_SHA256, TPM2_ALG_SHA384, TPM2_ALG_SHA512,
-	};
-	char path[64];
-	int i, n = 0;
-
-	for (i = 0; i < 4 && n < max; i++) {
-		snprintf(path, sizeof(path), TPM_SYSFS "/pcr-%s", tpm2_alg_name(all[i]));
-		if (access(path, F_OK) == 0)
-			algs[n++] = all[i];
-	}
-	return n;
-}

@@ -59,7 +59,4 @@ int hash_buf(uint16_t alg, const void *data, size_t len, uint8_t *out);
 /* @pcr = H(@pcr || @digest) for @alg. */
 int pcr_fold(uint16_t alg, uint8_t *pcr, const uint8_t *digest);
 
-/* Banks the kernel exposes under /sys/class/tpm/tpm0/pcr-<name>. */
-int sysfs_banks(uint16_t *algs, int max);
-
 #endif

@@ -146,6 +146,25 @@ int tpm2_pcr_extend(unsigned int pcr, uint16_t alg, const uint8_t *digest, size_
 	return transmit(&b, r, sizeof(r));
 }
 
+int tpm2_pcr_extend_banks(unsigned int pcr, int n, const uint16_t *algs)
+{
+	uint8_t r[64];
+	struct buf b;
+	size_t j;
+	int i;
+
+	start(&b, TPM2_ST_SESSIONS, TPM2_CC_PCR_EXTEND);
+	put32(&b, pcr);
+	pw_session(&b);
+	put32(&b, n);
+	for (i = 0; i < n; i++) {
+		put16(&b, algs[i]);
+		for (j = 0; j < tpm2_alg_size(algs[i]); j++)
+			put8(&b, 0);
+	}
+	return transmit(&b, r, sizeof(r));
+}
+
 int tpm2_pcr_reset(unsigned int pcr)
 {
 	uint8_t r[64];
@@ -224,4 +243,20 @@ int sysfs_pcr_read(const char *bank, unsigned int pcr, uint8_t *digest, size_t m
 int tpm_present(void)
 {
 	return access(TPM_SYSFS, F_OK) == 0;
+}
+
+int sysfs_banks(uint16_t *algs, int max)
+{
+	static const uint16_t all[] = {
+		TPM2_ALG_SHA1, TPM2_ALG_SHA256, TPM2_ALG_SHA384, TPM2_ALG_SHA512,
+	};
+	char path[64];
+	int i, n = 0;
+
+	for (i = 0; i < 4 && n < max; i++) {
+		snprintf(path, sizeof(path), TPM_SYSFS "/pcr-%s", tpm2_alg_name(all[i]));
+		if (access(path, F_OK) == 0)
+			algs[n++] = all[i];
+	}
+	return n;
 }

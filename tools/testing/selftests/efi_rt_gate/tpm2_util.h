@@ -23,6 +23,8 @@
 /* Returns the TPM response code (0 on success) or -errno. */
 int tpm2_pcr_read(unsigned int pcr, uint16_t alg, uint8_t *digest, size_t *len);
 int tpm2_pcr_extend(unsigned int pcr, uint16_t alg, const uint8_t *digest, size_t len);
+/* One extend of every bank in @algs (zero digests), like the kernel's. */
+int tpm2_pcr_extend_banks(unsigned int pcr, int n, const uint16_t *algs);
 int tpm2_pcr_reset(unsigned int pcr);
 
 /* Bank name as in sysfs ("sha256") for a TPM algorithm ID, or NULL. */
@@ -33,5 +35,8 @@ size_t tpm2_alg_size(uint16_t alg);
 int sysfs_pcr_read(const char *bank, unsigned int pcr, uint8_t *digest, size_t max);
 
 int tpm_present(void);
+
+/* Banks the kernel exposes under /sys/class/tpm/tpm0/pcr-<name>. */
+int sysfs_banks(uint16_t *algs, int max);
 
 #endif
