@@ -62,7 +62,7 @@ static int gate_write(const char *val)
 
 int main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 25, reads = 200, i, fd, pcr = 9;
+	int n = argc > 1 ? atoi(argv[1]) : 25, reads = 1000, i, fd, pcr = 9;
 	double *t = calloc(reads > n ? reads : n, sizeof(double)), t0;
 	uint16_t algs[8];
 	uint8_t buf[64];
