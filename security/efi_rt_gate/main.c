@@ -380,8 +380,13 @@ static int __init efi_rt_gate_init(void)
 			 "efi_rt_gate boot: runtime services %s (%s)",
 			 efi_rt_state_names[state], efi_rt_gate_boot_reason());
 		ret = efi_rt_measure(text);
-		if (ret)
-			pr_err("boot state not measured: %d\n", ret);
+		if (ret) {
+			/* A log without its boot record must not grow. */
+			pr_err("boot state not measured: %d; unlocking will fail\n",
+			       ret);
+			put_device(&efi_rt_chip->dev);
+			efi_rt_chip = NULL;
+		}
 	}
 	mutex_unlock(&efi_rt_mutex);
 

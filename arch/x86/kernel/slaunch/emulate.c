@@ -5,36 +5,41 @@
  * TXT such as QEMU.
  *
  * It replaces only what such a machine cannot provide: the TXT registers
- * (the launch is simply declared to have happened) and the DRTM event log
- * the bootloader would have set up (a kernel buffer, exposed read-only at
- * /sys/kernel/security/slaunch/eventlog like the Secure Launch series'
- * log).  The TPM, its localities, PCRs 17-22 and EFI stay real: whoever
- * runs the emulator is expected to perform the DRTM hash sequence on the
- * TPM (swtpm's control channel) as the kernel starts, with
+ * (the launch is simply declared to have happened) and the TXT heap with
+ * the DRTM event log the bootloader would have set up (kernel buffers,
+ * found and appended to by the same code that handles a real launch).
+ * The TPM, its localities, PCRs 17-22 and EFI stay real: whoever runs the
+ * emulator is expected to perform the DRTM hash sequence on the TPM
+ * (swtpm's control channel) as the kernel starts, with
  * SLAUNCH_EMULATED_LAUNCH_DATA.
  */
 
 #define pr_fmt(fmt) "slaunch: " fmt
 
-#include <linux/fs.h>
 #include <linux/init.h>
-#include <linux/mutex.h>
-#include <linux/security.h>
 #include <linux/sizes.h>
 #include <linux/slaunch.h>
-#include <linux/string.h>
+
+#include <asm/page.h>
 
 #include "slaunch.h"
 
-#define SL_EMU_LOG_SIZE	SZ_32K
+/* An emulated TXT heap: the four tables, OsSinitData with the log pointer */
+struct sl_emu_heap {
+	u64 bios_data_size;
+	u64 os_mle_data_size;
+	u64 os_sinit_data_size;
+	u32 os_sinit_version;
+	u8 os_sinit_fixed[TXT_OS_SINIT_DATA_FIXED_SIZE - sizeof(u32)];
+	struct txt_heap_ext_data_element log_element;
+	struct txt_heap_event_log_pointer2_1 log;
+	struct txt_heap_ext_data_element end_element;
+	u64 sinit_mle_data_size;
+} __packed;
 
 static bool sl_emu_requested __initdata;
-static bool sl_emu_active __ro_after_init;
-
-/* The emulated DRTM event log; append-only. */
-static DEFINE_MUTEX(sl_emu_log_mutex);
-static u8 sl_emu_log[SL_EMU_LOG_SIZE];
-static size_t sl_emu_log_len;
+static struct sl_emu_heap sl_emu_heap;
+static u8 sl_emu_log[SZ_32K] __aligned(PAGE_SIZE);
 
 static int __init slaunch_emulate_param(char *str)
 {
@@ -47,11 +52,15 @@ early_param("slaunch_emulate", slaunch_emulate_param);
 
 /**
  * slaunch_emulate_setup() - declare an emulated launch if asked to
+ * @heap_base: set to the physical address of the emulated TXT heap
+ * @heap_size: set to its size
  *
  * Return: true if the kernel is to behave as if securely launched.
  */
-bool __init slaunch_emulate_setup(void)
+bool __init slaunch_emulate_setup(u64 *heap_base, u64 *heap_size)
 {
+	struct sl_emu_heap *h = &sl_emu_heap;
+
 	if (!sl_emu_requested)
 		return false;
 
@@ -61,83 +70,22 @@ bool __init slaunch_emulate_setup(void)
 	pr_warn("**   DRTM log only show what the emulator injected.     **\n");
 	pr_warn("**   NEVER use this kernel or option in production.     **\n");
 	pr_warn("**********************************************************\n");
-	sl_emu_active = true;
+
+	h->bios_data_size = sizeof(u64);
+	h->os_mle_data_size = sizeof(u64);
+	h->os_sinit_data_size = offsetof(struct sl_emu_heap, sinit_mle_data_size) -
+				offsetof(struct sl_emu_heap, os_sinit_data_size);
+	h->os_sinit_version = 7;
+	h->log_element.type = TXT_HEAP_EXTDATA_TYPE_EVENT_LOG_PTR2_1;
+	h->log_element.size = sizeof(h->log_element) + sizeof(h->log);
+	/* An empty log: the EFI runtime gate writes the header and launch. */
+	h->log.phys_addr = __pa_symbol(sl_emu_log);
+	h->log.allocated_event_container_size = sizeof(sl_emu_log);
+	h->end_element.type = TXT_HEAP_EXTDATA_TYPE_END;
+	h->end_element.size = sizeof(h->end_element);
+	h->sinit_mle_data_size = sizeof(u64);
+
+	*heap_base = __pa_symbol(h);
+	*heap_size = sizeof(*h);
 	return true;
 }
-
-/**
- * slaunch_emulated_log_space() - room left in the emulated DRTM event log
- *
- * Return: free bytes.
- */
-size_t slaunch_emulated_log_space(void)
-{
-	guard(mutex)(&sl_emu_log_mutex);
-	return SL_EMU_LOG_SIZE - sl_emu_log_len;
-}
-
-/**
- * slaunch_emulated_log_append() - append to the emulated DRTM event log
- * @data: record to append
- * @size: its size
- *
- * Return: 0 on success, -ENOSPC if it does not fit.
- */
-int slaunch_emulated_log_append(const void *data, size_t size)
-{
-	guard(mutex)(&sl_emu_log_mutex);
-	if (size > SL_EMU_LOG_SIZE - sl_emu_log_len)
-		return -ENOSPC;
-	memcpy(sl_emu_log + sl_emu_log_len, data, size);
-	sl_emu_log_len += size;
-	return 0;
-}
-
-static ssize_t sl_emu_eventlog_read(struct file *file, char __user *buf,
-				    size_t count, loff_t *ppos)
-{
-	guard(mutex)(&sl_emu_log_mutex);
-	return simple_read_from_buffer(buf, count, ppos, sl_emu_log,
-				       sl_emu_log_len);
-}
-
-static const struct file_operations sl_emu_eventlog_fops = {
-	.read = sl_emu_eventlog_read,
-	.llseek = default_llseek,
-};
-
-static ssize_t sl_emu_emulated_read(struct file *file, char __user *buf,
-				    size_t count, loff_t *ppos)
-{
-	static const char msg[] = "1\n";
-
-	return simple_read_from_buffer(buf, count, ppos, msg, sizeof(msg) - 1);
-}
-
-static const struct file_operations sl_emu_emulated_fops = {
-	.read = sl_emu_emulated_read,
-	.llseek = default_llseek,
-};
-
-static int __init slaunch_emulate_fs_init(void)
-{
-	struct dentry *dir, *d;
-
-	if (!sl_emu_active)
-		return 0;
-
-	dir = securityfs_create_dir("slaunch", NULL);
-	if (IS_ERR(dir))
-		return PTR_ERR(dir);
-	d = securityfs_create_file("eventlog", 0440, dir, NULL,
-				   &sl_emu_eventlog_fops);
-	if (!IS_ERR(d))
-		d = securityfs_create_file("emulated", 0444, dir, NULL,
-					   &sl_emu_emulated_fops);
-	if (IS_ERR(d)) {
-		securityfs_recursive_remove(dir);
-		return PTR_ERR(d);
-	}
-	return 0;
-}
-fs_initcall(slaunch_emulate_fs_init);

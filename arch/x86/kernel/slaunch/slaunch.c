@@ -14,8 +14,11 @@
 #define pr_fmt(fmt) "slaunch: " fmt
 
 #include <linux/cpufeature.h>
+#include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/mutex.h>
+#include <linux/security.h>
 #include <linux/slaunch.h>
 
 #include <asm/bootparam.h>
@@ -29,11 +32,20 @@
 #define TXT_PUB_CONFIG_REGS_BASE	0xfed30000
 #define TXT_CR_STS			0x0000
 #define TXT_CR_DIDVID			0x0110
+#define TXT_CR_HEAP_BASE		0x0300
+#define TXT_CR_HEAP_SIZE		0x0308
 #define TXT_SENTER_DONE_STS		BIT(0)
 #define TXT_SEXIT_DONE_STS		BIT(1)
 #define TXT_VENDOR_INTEL		0x8086
 
 static u32 sl_flags __ro_after_init;
+static u64 sl_heap_base __ro_after_init;
+static u64 sl_heap_size __ro_after_init;
+
+/* The DRTM event log: its pointer element in the TXT heap, its buffer */
+static DEFINE_MUTEX(sl_log_mutex);
+static struct txt_heap_event_log_pointer2_1 *sl_log_ptr;
+static u8 *sl_log;
 
 /**
  * slaunch_get_flags() - the Secure Launch state flags
@@ -72,7 +84,7 @@ void __init slaunch_setup(void)
 {
 	u64 sts, didvid;
 
-	if (slaunch_emulate_setup()) {
+	if (slaunch_emulate_setup(&sl_heap_base, &sl_heap_size)) {
 		sl_flags = SL_FLAG_ACTIVE | SL_FLAG_ARCH_TXT | SL_FLAG_EMULATED;
 		return;
 	}
@@ -94,35 +106,176 @@ void __init slaunch_setup(void)
 		panic("slaunch: secure launch claimed but TXT.DIDVID is 0x%llx\n",
 		      didvid);
 
+	sl_heap_base = txt_read(TXT_PUB_CONFIG_REGS_BASE, TXT_CR_HEAP_BASE);
+	sl_heap_size = txt_read(TXT_PUB_CONFIG_REGS_BASE, TXT_CR_HEAP_SIZE);
 	sl_flags = SL_FLAG_ACTIVE | SL_FLAG_ARCH_TXT;
 	pr_info("Intel TXT secure launch detected\n");
+}
+
+/* Walk a mapped TXT heap to the TPM 2.0 event log pointer in OsSinitData. */
+static struct txt_heap_event_log_pointer2_1 *
+txt_heap_find_log(u8 *heap, u64 heap_size)
+{
+	struct txt_heap_ext_data_element *e;
+	u64 off = 0, size, end;
+	int i;
+
+	for (i = 0; i <= TXT_OS_SINIT_DATA_TABLE; i++) {
+		if (heap_size - off < sizeof(u64))
+			return NULL;
+		size = *(u64 *)(heap + off);
+		if (size < sizeof(u64) || size > heap_size - off)
+			return NULL;
+		if (i < TXT_OS_SINIT_DATA_TABLE)
+			off += size;
+	}
+	/* off: OsSinitData's size field; size: its size */
+	if (size < sizeof(u64) + TXT_OS_SINIT_DATA_FIXED_SIZE ||
+	    *(u32 *)(heap + off + sizeof(u64)) < TXT_OS_SINIT_DATA_MIN_VERSION)
+		return NULL;
+	end = off + size;
+	off += sizeof(u64) + TXT_OS_SINIT_DATA_FIXED_SIZE;
+	while (end - off >= sizeof(*e)) {
+		e = (struct txt_heap_ext_data_element *)(heap + off);
+		if (e->type == TXT_HEAP_EXTDATA_TYPE_END)
+			break;
+		if (e->size < sizeof(*e) || e->size > end - off)
+			return NULL;
+		if (e->type == TXT_HEAP_EXTDATA_TYPE_EVENT_LOG_PTR2_1 &&
+		    e->size >= sizeof(*e) + sizeof(struct txt_heap_event_log_pointer2_1))
+			return (struct txt_heap_event_log_pointer2_1 *)(e + 1);
+		off += e->size;
+	}
+	return NULL;
 }
 
 /**
  * slaunch_eventlog_space() - room left in the DRTM event log
  *
  * Return: the number of bytes that slaunch_eventlog_append() can still
- * take, 0 if there is no DRTM event log this code can append to.
+ * take, 0 if there is no DRTM event log.
  */
 size_t slaunch_eventlog_space(void)
 {
-	if (sl_flags & SL_FLAG_EMULATED)
-		return slaunch_emulated_log_space();
-	/* The TXT-heap log belongs to the Secure Launch series. */
-	return 0;
+	guard(mutex)(&sl_log_mutex);
+	if (!sl_log_ptr)
+		return 0;
+	return sl_log_ptr->allocated_event_container_size -
+	       sl_log_ptr->next_record_offset;
 }
 
 /**
  * slaunch_eventlog_append() - append a record to the DRTM event log
- * @data: a complete TCG_PCR_EVENT2 record (or the log's header)
+ * @data: a complete TCG_PCR_EVENT2 record (or, to an empty log, its header)
  * @size: its size
  *
+ * Writes @data at the log's next record offset in the TXT heap and
+ * advances that offset, as the Secure Launch series does for its own
+ * measurements.
+ *
  * Return: 0 on success, -ENOSPC if it does not fit, -EOPNOTSUPP without a
- * DRTM event log this code can append to.
+ * DRTM event log.
  */
 int slaunch_eventlog_append(const void *data, size_t size)
 {
-	if (sl_flags & SL_FLAG_EMULATED)
-		return slaunch_emulated_log_append(data, size);
-	return -EOPNOTSUPP;
+	struct txt_heap_event_log_pointer2_1 *p;
+
+	guard(mutex)(&sl_log_mutex);
+	p = sl_log_ptr;
+	if (!p)
+		return -EOPNOTSUPP;
+	if (size > p->allocated_event_container_size - p->next_record_offset)
+		return -ENOSPC;
+	memcpy(sl_log + p->next_record_offset, data, size);
+	p->next_record_offset += size;
+	return 0;
 }
+
+static ssize_t sl_eventlog_read(struct file *file, char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	guard(mutex)(&sl_log_mutex);
+	/* The container from its start: the Spec ID header, then records. */
+	return simple_read_from_buffer(buf, count, ppos, sl_log,
+				       sl_log_ptr->next_record_offset);
+}
+
+static const struct file_operations sl_eventlog_fops = {
+	.read = sl_eventlog_read,
+	.llseek = default_llseek,
+};
+
+static ssize_t sl_emulated_read(struct file *file, char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	static const char msg[] = "1\n";
+
+	return simple_read_from_buffer(buf, count, ppos, msg, sizeof(msg) - 1);
+}
+
+static const struct file_operations sl_emulated_fops = {
+	.read = sl_emulated_read,
+	.llseek = default_llseek,
+};
+
+static int __init slaunch_securityfs_init(void)
+{
+	struct dentry *dir, *d;
+
+	dir = securityfs_create_dir("slaunch", NULL);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	d = securityfs_create_file("eventlog", 0440, dir, NULL,
+				   &sl_eventlog_fops);
+	if (!IS_ERR(d) && (sl_flags & SL_FLAG_EMULATED))
+		d = securityfs_create_file("emulated", 0444, dir, NULL,
+					   &sl_emulated_fops);
+	if (IS_ERR(d)) {
+		securityfs_recursive_remove(dir);
+		return PTR_ERR(d);
+	}
+	return 0;
+}
+
+/*
+ * Find the DRTM event log that the bootloader described in the TXT heap
+ * (or the emulation's stand-in) and expose it read-only at
+ * /sys/kernel/security/slaunch/eventlog, like the Secure Launch series.
+ */
+static int __init slaunch_eventlog_init(void)
+{
+	struct txt_heap_event_log_pointer2_1 *p;
+	u8 *heap, *log;
+
+	if (!(sl_flags & SL_FLAG_ACTIVE))
+		return 0;
+
+	heap = memremap(sl_heap_base, sl_heap_size, MEMREMAP_WB);
+	if (!heap) {
+		pr_err("cannot map the TXT heap\n");
+		return -ENOMEM;
+	}
+	p = txt_heap_find_log(heap, sl_heap_size);
+	if (!p || p->first_record_offset > p->next_record_offset ||
+	    p->next_record_offset > p->allocated_event_container_size) {
+		pr_err("no valid TPM 2.0 DRTM event log in the TXT heap\n");
+		memunmap(heap);
+		return -ENOENT;
+	}
+	log = memremap(p->phys_addr, p->allocated_event_container_size,
+		       MEMREMAP_WB);
+	if (!log) {
+		pr_err("cannot map the DRTM event log\n");
+		memunmap(heap);
+		return -ENOMEM;
+	}
+	pr_info("DRTM event log: %u of %u bytes used\n",
+		p->next_record_offset, p->allocated_event_container_size);
+
+	scoped_guard(mutex, &sl_log_mutex) {
+		sl_log = log;
+		sl_log_ptr = p;
+	}
+	return slaunch_securityfs_init();
+}
+fs_initcall(slaunch_eventlog_init);

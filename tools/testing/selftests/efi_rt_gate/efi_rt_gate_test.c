@@ -346,111 +346,6 @@ TEST(efivarfs_follows_state)
 	}
 }
 
-TEST(log_valid)
-{
-	uint8_t digest[TPM_MAX_DIGEST];
-	char text[256], line[512], want[512];
-	struct event_log log;
-	uint16_t algs[LOG_MAX_BANKS];
-	unsigned int r, i;
-	int nb, sha256;
-	FILE *f;
-
-	ASSERT_EQ(0, log_load(&log, BIN_LOG)) TH_LOG("%s", log.error);
-	if (!log.len)
-		SKIP(return, "empty log: no TPM");
-
-	/* The header lists the TPM's banks. */
-	nb = sysfs_banks(algs, LOG_MAX_BANKS);
-	ASSERT_EQ(nb, (int)log.nr_banks);
-	for (i = 0; i < (unsigned int)nb; i++) {
-		ASSERT_LE(0, log_bank_index(&log, algs[i]));
-		ASSERT_EQ(tpm2_alg_size(algs[i]),
-			  log.banks[log_bank_index(&log, algs[i])].size);
-	}
-
-	/* Every record: the gate's PCR, a tagged event, digest = H(event). */
-	for (r = 0; r < log.nr_records; r++) {
-		ASSERT_EQ(gate_pcr(), log.rec[r].pcr);
-		ASSERT_EQ(EV_EVENT_TAG, log.rec[r].type);
-		ASSERT_EQ(0, record_text(&log.rec[r], text, sizeof(text)));
-		ASSERT_EQ(0, strncmp("efi_rt_gate ", text, 12));
-		for (i = 0; i < log.nr_banks; i++) {
-			ASSERT_EQ((int)log.banks[i].size,
-				  hash_buf(log.banks[i].alg, log.rec[r].event,
-					   log.rec[r].event_size, digest));
-			ASSERT_EQ(0, memcmp(digest, log.rec[r].digest[i], log.banks[i].size))
-				TH_LOG("record %u bank 0x%04x: digest is not H(event)",
-				       r, log.banks[i].alg);
-		}
-	}
-
-	/* ascii_measurements: one line per record, same digest and text. */
-	sha256 = log_bank_index(&log, TPM2_ALG_SHA256);
-	ASSERT_LE(0, sha256);
-	f = fopen(ASCII_LOG, "r");
-	ASSERT_NE(NULL, f);
-	for (r = 0; fgets(line, sizeof(line), f); r++) {
-		ASSERT_LT(r, log.nr_records);
-		ASSERT_EQ(0, record_text(&log.rec[r], text, sizeof(text)));
-		i = snprintf(want, sizeof(want), "%u sha256:", log.rec[r].pcr);
-		for (nb = 0; nb < 32; nb++)
-			i += snprintf(want + i, sizeof(want) - i, "%02x",
-				      log.rec[r].digest[sha256][nb]);
-		snprintf(want + i, sizeof(want) - i, " EV_EVENT_TAG %s\n", text);
-		ASSERT_STREQ(want, line);
-	}
-	fclose(f);
-	ASSERT_EQ(log.nr_records, r);
-
-	/* A standard parser accepts the file. */
-	if (access("/usr/bin/tpm2_eventlog", X_OK) == 0) {
-		ASSERT_EQ(0, system("tpm2_eventlog " BIN_LOG " > /tmp/eventlog.yaml"));
-		ASSERT_EQ(0, system("grep -q 'EV_EVENT_TAG' /tmp/eventlog.yaml"));
-	} else {
-		ASSERT_EQ(NULL, env("EXPECT_TPM2_TOOLS"))
-			TH_LOG("EXPECT_TPM2_TOOLS is set but tpm2_eventlog is missing");
-	}
-	log_free(&log);
-}
-
-TEST(log_replays_pcr)
-{
-	struct event_log fw, own;
-	uint16_t algs[LOG_MAX_BANKS];
-	uint8_t pcr[TPM_MAX_DIGEST], now[TPM_MAX_DIGEST];
-	unsigned int idx = gate_pcr(), r;
-	int i, nb, fb, ob;
-
-	if (!tpm_present())
-		SKIP(return, "no TPM");
-	if (idx < 8 || idx > 15)
-		SKIP(return, "PCR %u is not a static OS PCR", idx);
-	/* Firmware log (with the EFI stub's events), then the gate's. */
-	ASSERT_EQ(0, log_load(&fw, FW_LOG)) TH_LOG("firmware log: %s", fw.error);
-	ASSERT_EQ(0, log_load(&own, BIN_LOG)) TH_LOG("%s", own.error);
-	nb = sysfs_banks(algs, LOG_MAX_BANKS);
-	for (i = 0; i < nb; i++) {
-		fb = log_bank_index(&fw, algs[i]);
-		ob = log_bank_index(&own, algs[i]);
-		ASSERT_LE(0, fb);
-		ASSERT_LE(0, ob);
-		memset(pcr, 0, sizeof(pcr));
-		for (r = 0; r < fw.nr_records; r++)
-			if (fw.rec[r].pcr == idx && fw.rec[r].type != EV_NO_ACTION)
-				ASSERT_EQ(0, pcr_fold(algs[i], pcr, fw.rec[r].digest[fb]));
-		for (r = 0; r < own.nr_records; r++)
-			ASSERT_EQ(0, pcr_fold(algs[i], pcr, own.rec[r].digest[ob]));
-		ASSERT_EQ((int)tpm2_alg_size(algs[i]),
-			  sysfs_pcr_read(tpm2_alg_name(algs[i]), idx, now, sizeof(now)));
-		ASSERT_EQ(0, memcmp(pcr, now, tpm2_alg_size(algs[i])))
-			TH_LOG("PCR %u %s does not replay from the logs", idx,
-			       tpm2_alg_name(algs[i]));
-	}
-	log_free(&fw);
-	log_free(&own);
-}
-
 static const struct {
 	const char *name;
 	const char *data;
@@ -545,83 +440,6 @@ TEST(privilege)
 	ASSERT_TRUE(snapshot_equal(&before, &after));
 	free_snapshot(&before);
 	free_snapshot(&after);
-}
-
-TEST(drtm_log_replays)
-{
-	uint8_t pcr[TPM_MAX_DIGEST], now[TPM_MAX_DIGEST], d[TPM_MAX_DIGEST];
-	struct event_log drtm, own;
-	uint16_t algs[LOG_MAX_BANKS];
-	unsigned int p, r, i, seen[24] = { 0 };
-	char buf[8];
-	int nb, b, db, ob, tools;
-
-	ASSERT_EQ(1, read_text(SL_DIR "/emulated", buf, sizeof(buf)));
-	ASSERT_STREQ("1", buf);
-	ASSERT_EQ(0, log_load(&drtm, DRTM_LOG)) TH_LOG("DRTM log: %s", drtm.error);
-	ASSERT_EQ(0, log_load(&own, BIN_LOG)) TH_LOG("%s", own.error);
-	ASSERT_LE(2, drtm.nr_records);
-
-	/* The emulated launch measurement comes first, in PCR 17. */
-	ASSERT_EQ(17, drtm.rec[0].pcr);
-	ASSERT_EQ(strlen(LAUNCH_DATA), drtm.rec[0].event_size);
-	ASSERT_EQ(0, memcmp(LAUNCH_DATA, drtm.rec[0].event, drtm.rec[0].event_size));
-
-	/* Every gate record is in the DRTM log too, byte for byte, in order. */
-	ASSERT_LE(1, own.nr_records);
-	for (r = 0, i = 0; r < drtm.nr_records; r++) {
-		size_t len = (r + 1 < drtm.nr_records ? drtm.rec[r + 1].offset :
-			      drtm.len) - drtm.rec[r].offset;
-
-		if (drtm.rec[r].pcr != gate_pcr())
-			continue;
-		ASSERT_LT(i, own.nr_records);
-		ASSERT_EQ(0, memcmp(drtm.buf + drtm.rec[r].offset,
-				    own.buf + own.rec[i].offset, len));
-		i++;
-	}
-	ASSERT_EQ(own.nr_records, i) TH_LOG("gate records missing from the DRTM log");
-
-	/* Replayed from the launch's initial value (0), PCRs 17-22 match. */
-	nb = sysfs_banks(algs, LOG_MAX_BANKS);
-	ASSERT_EQ(nb, (int)drtm.nr_banks);
-	for (r = 0; r < drtm.nr_records; r++) {
-		ASSERT_LE(17, drtm.rec[r].pcr);
-		ASSERT_GE(22, drtm.rec[r].pcr);
-		seen[drtm.rec[r].pcr]++;
-		for (i = 0; i < drtm.nr_banks; i++) {
-			ASSERT_EQ((int)drtm.banks[i].size,
-				  hash_buf(drtm.banks[i].alg, drtm.rec[r].event,
-					   drtm.rec[r].event_size, d));
-			ASSERT_EQ(0, memcmp(d, drtm.rec[r].digest[i], drtm.banks[i].size));
-		}
-	}
-	for (p = 17; p <= 22; p++) {
-		for (b = 0; b < nb; b++) {
-			db = log_bank_index(&drtm, algs[b]);
-			ob = tpm2_alg_size(algs[b]);
-			ASSERT_LE(0, db);
-			memset(pcr, 0, sizeof(pcr));
-			for (r = 0; r < drtm.nr_records; r++) {
-				if (drtm.rec[r].pcr != p)
-					continue;
-				ASSERT_EQ(0, pcr_fold(algs[b], pcr,
-						      drtm.rec[r].digest[db]));
-			}
-			ASSERT_EQ(ob, sysfs_pcr_read(tpm2_alg_name(algs[b]), p, now, sizeof(now)));
-			ASSERT_EQ(0, memcmp(pcr, now, ob))
-				TH_LOG("PCR %u %s does not replay from the DRTM log (%u records)",
-				       p, tpm2_alg_name(algs[b]), seen[p]);
-		}
-	}
-
-	tools = access("/usr/bin/tpm2_eventlog", X_OK) == 0;
-	ASSERT_TRUE(tools || !env("EXPECT_TPM2_TOOLS"))
-		TH_LOG("EXPECT_TPM2_TOOLS is set but tpm2_eventlog is missing");
-	if (tools)
-		ASSERT_EQ(0, system("tpm2_eventlog " DRTM_LOG " > /tmp/drtm.yaml"));
-	log_free(&drtm);
-	log_free(&own);
 }
 
 TEST(userspace_locality)
@@ -771,6 +589,193 @@ TEST(unlock_race)
 	check_folded(_metadata, &before, &after, 1);
 	free_snapshot(&before);
 	free_snapshot(&after);
+}
+
+/*
+ * The log checks run after the transitions above (kselftest runs tests in
+ * the order they are declared), so they validate every record a scenario
+ * produced, not only the boot record.
+ */
+TEST(log_valid)
+{
+	uint8_t digest[TPM_MAX_DIGEST];
+	char text[256], line[512], want[512];
+	struct event_log log;
+	uint16_t algs[LOG_MAX_BANKS];
+	unsigned int r, i;
+	int nb, sha256;
+	FILE *f;
+
+	ASSERT_EQ(0, log_load(&log, BIN_LOG)) TH_LOG("%s", log.error);
+	if (!log.len)
+		SKIP(return, "empty log: no TPM");
+
+	/* The header lists the TPM's banks. */
+	nb = sysfs_banks(algs, LOG_MAX_BANKS);
+	ASSERT_EQ(nb, (int)log.nr_banks);
+	for (i = 0; i < (unsigned int)nb; i++) {
+		ASSERT_LE(0, log_bank_index(&log, algs[i]));
+		ASSERT_EQ(tpm2_alg_size(algs[i]),
+			  log.banks[log_bank_index(&log, algs[i])].size);
+	}
+
+	/* Every record: the gate's PCR, a tagged event, digest = H(event). */
+	for (r = 0; r < log.nr_records; r++) {
+		ASSERT_EQ(gate_pcr(), log.rec[r].pcr);
+		ASSERT_EQ(EV_EVENT_TAG, log.rec[r].type);
+		ASSERT_EQ(0, record_text(&log.rec[r], text, sizeof(text)));
+		ASSERT_EQ(0, strncmp("efi_rt_gate ", text, 12));
+		for (i = 0; i < log.nr_banks; i++) {
+			ASSERT_EQ((int)log.banks[i].size,
+				  hash_buf(log.banks[i].alg, log.rec[r].event,
+					   log.rec[r].event_size, digest));
+			ASSERT_EQ(0, memcmp(digest, log.rec[r].digest[i], log.banks[i].size))
+				TH_LOG("record %u bank 0x%04x: digest is not H(event)",
+				       r, log.banks[i].alg);
+		}
+	}
+
+	/* ascii_measurements: one line per record, same digest and text. */
+	sha256 = log_bank_index(&log, TPM2_ALG_SHA256);
+	ASSERT_LE(0, sha256);
+	f = fopen(ASCII_LOG, "r");
+	ASSERT_NE(NULL, f);
+	for (r = 0; fgets(line, sizeof(line), f); r++) {
+		ASSERT_LT(r, log.nr_records);
+		ASSERT_EQ(0, record_text(&log.rec[r], text, sizeof(text)));
+		i = snprintf(want, sizeof(want), "%u sha256:", log.rec[r].pcr);
+		for (nb = 0; nb < 32; nb++)
+			i += snprintf(want + i, sizeof(want) - i, "%02x",
+				      log.rec[r].digest[sha256][nb]);
+		snprintf(want + i, sizeof(want) - i, " EV_EVENT_TAG %s\n", text);
+		ASSERT_STREQ(want, line);
+	}
+	fclose(f);
+	ASSERT_EQ(log.nr_records, r);
+
+	/* A standard parser accepts the file. */
+	if (access("/usr/bin/tpm2_eventlog", X_OK) == 0) {
+		ASSERT_EQ(0, system("tpm2_eventlog " BIN_LOG " > /tmp/eventlog.yaml"));
+		ASSERT_EQ(0, system("grep -q 'EV_EVENT_TAG' /tmp/eventlog.yaml"));
+	} else {
+		ASSERT_EQ(NULL, env("EXPECT_TPM2_TOOLS"))
+			TH_LOG("EXPECT_TPM2_TOOLS is set but tpm2_eventlog is missing");
+	}
+	log_free(&log);
+}
+
+TEST(log_replays_pcr)
+{
+	struct event_log fw, own;
+	uint16_t algs[LOG_MAX_BANKS];
+	uint8_t pcr[TPM_MAX_DIGEST], now[TPM_MAX_DIGEST];
+	unsigned int idx = gate_pcr(), r;
+	int i, nb, fb, ob;
+
+	if (!tpm_present())
+		SKIP(return, "no TPM");
+	if (idx < 8 || idx > 15)
+		SKIP(return, "PCR %u is not a static OS PCR", idx);
+	/* Firmware log (with the EFI stub's events), then the gate's. */
+	ASSERT_EQ(0, log_load(&fw, FW_LOG)) TH_LOG("firmware log: %s", fw.error);
+	ASSERT_EQ(0, log_load(&own, BIN_LOG)) TH_LOG("%s", own.error);
+	nb = sysfs_banks(algs, LOG_MAX_BANKS);
+	for (i = 0; i < nb; i++) {
+		fb = log_bank_index(&fw, algs[i]);
+		ob = log_bank_index(&own, algs[i]);
+		ASSERT_LE(0, fb);
+		ASSERT_LE(0, ob);
+		memset(pcr, 0, sizeof(pcr));
+		for (r = 0; r < fw.nr_records; r++)
+			if (fw.rec[r].pcr == idx && fw.rec[r].type != EV_NO_ACTION)
+				ASSERT_EQ(0, pcr_fold(algs[i], pcr, fw.rec[r].digest[fb]));
+		for (r = 0; r < own.nr_records; r++)
+			ASSERT_EQ(0, pcr_fold(algs[i], pcr, own.rec[r].digest[ob]));
+		ASSERT_EQ((int)tpm2_alg_size(algs[i]),
+			  sysfs_pcr_read(tpm2_alg_name(algs[i]), idx, now, sizeof(now)));
+		ASSERT_EQ(0, memcmp(pcr, now, tpm2_alg_size(algs[i])))
+			TH_LOG("PCR %u %s does not replay from the logs", idx,
+			       tpm2_alg_name(algs[i]));
+	}
+	log_free(&fw);
+	log_free(&own);
+}
+
+TEST(drtm_log_replays)
+{
+	uint8_t pcr[TPM_MAX_DIGEST], now[TPM_MAX_DIGEST], d[TPM_MAX_DIGEST];
+	struct event_log drtm, own;
+	uint16_t algs[LOG_MAX_BANKS];
+	unsigned int p, r, i, seen[24] = { 0 };
+	char buf[8];
+	int nb, b, db, ob, tools;
+
+	ASSERT_EQ(1, read_text(SL_DIR "/emulated", buf, sizeof(buf)));
+	ASSERT_STREQ("1", buf);
+	ASSERT_EQ(0, log_load(&drtm, DRTM_LOG)) TH_LOG("DRTM log: %s", drtm.error);
+	ASSERT_EQ(0, log_load(&own, BIN_LOG)) TH_LOG("%s", own.error);
+	ASSERT_LE(2, drtm.nr_records);
+
+	/* The emulated launch measurement comes first, in PCR 17. */
+	ASSERT_EQ(17, drtm.rec[0].pcr);
+	ASSERT_EQ(strlen(LAUNCH_DATA), drtm.rec[0].event_size);
+	ASSERT_EQ(0, memcmp(LAUNCH_DATA, drtm.rec[0].event, drtm.rec[0].event_size));
+
+	/* Every gate record is in the DRTM log too, byte for byte, in order. */
+	ASSERT_LE(1, own.nr_records);
+	for (r = 0, i = 0; r < drtm.nr_records; r++) {
+		size_t len = (r + 1 < drtm.nr_records ? drtm.rec[r + 1].offset :
+			      drtm.len) - drtm.rec[r].offset;
+
+		if (drtm.rec[r].pcr != gate_pcr())
+			continue;
+		ASSERT_LT(i, own.nr_records);
+		ASSERT_EQ(0, memcmp(drtm.buf + drtm.rec[r].offset,
+				    own.buf + own.rec[i].offset, len));
+		i++;
+	}
+	ASSERT_EQ(own.nr_records, i) TH_LOG("gate records missing from the DRTM log");
+
+	/* Replayed from the launch's initial value (0), PCRs 17-22 match. */
+	nb = sysfs_banks(algs, LOG_MAX_BANKS);
+	ASSERT_EQ(nb, (int)drtm.nr_banks);
+	for (r = 0; r < drtm.nr_records; r++) {
+		ASSERT_LE(17, drtm.rec[r].pcr);
+		ASSERT_GE(22, drtm.rec[r].pcr);
+		seen[drtm.rec[r].pcr]++;
+		for (i = 0; i < drtm.nr_banks; i++) {
+			ASSERT_EQ((int)drtm.banks[i].size,
+				  hash_buf(drtm.banks[i].alg, drtm.rec[r].event,
+					   drtm.rec[r].event_size, d));
+			ASSERT_EQ(0, memcmp(d, drtm.rec[r].digest[i], drtm.banks[i].size));
+		}
+	}
+	for (p = 17; p <= 22; p++) {
+		for (b = 0; b < nb; b++) {
+			db = log_bank_index(&drtm, algs[b]);
+			ob = tpm2_alg_size(algs[b]);
+			ASSERT_LE(0, db);
+			memset(pcr, 0, sizeof(pcr));
+			for (r = 0; r < drtm.nr_records; r++) {
+				if (drtm.rec[r].pcr != p)
+					continue;
+				ASSERT_EQ(0, pcr_fold(algs[b], pcr,
+						      drtm.rec[r].digest[db]));
+			}
+			ASSERT_EQ(ob, sysfs_pcr_read(tpm2_alg_name(algs[b]), p, now, sizeof(now)));
+			ASSERT_EQ(0, memcmp(pcr, now, ob))
+				TH_LOG("PCR %u %s does not replay from the DRTM log (%u records)",
+				       p, tpm2_alg_name(algs[b]), seen[p]);
+		}
+	}
+
+	tools = access("/usr/bin/tpm2_eventlog", X_OK) == 0;
+	ASSERT_TRUE(tools || !env("EXPECT_TPM2_TOOLS"))
+		TH_LOG("EXPECT_TPM2_TOOLS is set but tpm2_eventlog is missing");
+	if (tools)
+		ASSERT_EQ(0, system("tpm2_eventlog " DRTM_LOG " > /tmp/drtm.yaml"));
+	log_free(&drtm);
+	log_free(&own);
 }
 
 /* Unlock must fail with @err and change nothing. */
