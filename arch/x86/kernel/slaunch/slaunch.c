@@ -13,6 +13,7 @@
 
 #define pr_fmt(fmt) "slaunch: " fmt
 
+#include <kunit/visibility.h>
 #include <linux/cpufeature.h>
 #include <linux/fs.h>
 #include <linux/init.h>
@@ -112,8 +113,19 @@ void __init slaunch_setup(void)
 	pr_info("Intel TXT secure launch detected\n");
 }
 
-/* Walk a mapped TXT heap to the TPM 2.0 event log pointer in OsSinitData. */
-static struct txt_heap_event_log_pointer2_1 *
+/**
+ * txt_heap_find_log() - find the TPM 2.0 event log pointer in a TXT heap
+ * @heap: the mapped TXT heap
+ * @heap_size: its size
+ *
+ * Walks BiosData and OsMleData to OsSinitData and its extended data
+ * elements, checking every size against the heap and the table, since
+ * the heap is written by the bootloader.
+ *
+ * Return: the HEAP_EVENT_LOG_POINTER_ELEMENT2_1 data inside @heap, or
+ * %NULL if the heap is malformed or has none.
+ */
+VISIBLE_IF_KUNIT struct txt_heap_event_log_pointer2_1 *
 txt_heap_find_log(u8 *heap, u64 heap_size)
 {
 	struct txt_heap_ext_data_element *e;
@@ -148,6 +160,7 @@ txt_heap_find_log(u8 *heap, u64 heap_size)
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(txt_heap_find_log);
 
 /**
  * slaunch_eventlog_space() - room left in the DRTM event log

@@ -34,6 +34,11 @@ struct txt_heap_event_log_pointer2_1 {
 	u32 next_record_offset;
 } __packed;
 
+#if IS_ENABLED(CONFIG_KUNIT)
+struct txt_heap_event_log_pointer2_1 *txt_heap_find_log(u8 *heap,
+							u64 heap_size);
+#endif
+
 #ifdef CONFIG_SECURE_LAUNCH_EMULATION
 bool slaunch_emulate_setup(u64 *heap_base, u64 *heap_size);
 #else
