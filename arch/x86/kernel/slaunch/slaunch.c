@@ -18,11 +18,15 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/memblock.h>
 #include <linux/mutex.h>
 #include <linux/security.h>
+#include <linux/sizes.h>
 #include <linux/slaunch.h>
+#include <linux/unaligned.h>
 
 #include <asm/bootparam.h>
+#include <asm/e820/api.h>
 #include <asm/early_ioremap.h>
 #include <asm/setup.h>
 
@@ -43,10 +47,20 @@ static u32 sl_flags __ro_after_init;
 static u64 sl_heap_base __ro_after_init;
 static u64 sl_heap_size __ro_after_init;
 
-/* The DRTM event log: its pointer element in the TXT heap, its buffer */
+/* The DRTM event log as found at boot: where, how big, how full */
+static u64 sl_log_base __ro_after_init;
+static u32 sl_log_size __ro_after_init;
+static u32 sl_log_used __ro_after_init;
+static u64 sl_log_ptr_off __ro_after_init;
+
+/*
+ * The mapped log and its pointer element in the mapped heap.  The next
+ * record offset is kept here and only written through to the heap.
+ */
 static DEFINE_MUTEX(sl_log_mutex);
 static struct txt_heap_event_log_pointer2_1 *sl_log_ptr;
 static u8 *sl_log;
+static u32 sl_log_next;
 
 /**
  * slaunch_get_flags() - the Secure Launch state flags
@@ -73,11 +87,132 @@ static u64 __init txt_read(unsigned long base, unsigned long reg)
 }
 
 /**
+ * txt_heap_find_log() - find the TPM 2.0 event log pointer in a TXT heap
+ * @heap: the mapped TXT heap
+ * @heap_size: its size
+ *
+ * Walks BiosData and OsMleData to OsSinitData and its extended data
+ * elements, checking every size against the heap and the table, since
+ * the heap is written by the bootloader.
+ *
+ * Return: the HEAP_EVENT_LOG_POINTER_ELEMENT2_1 data inside @heap, or
+ * %NULL if the heap is malformed or has none.
+ */
+VISIBLE_IF_KUNIT struct txt_heap_event_log_pointer2_1 *
+txt_heap_find_log(u8 *heap, u64 heap_size)
+{
+	struct txt_heap_ext_data_element *e;
+	u64 off = 0, size, end;
+	u32 type, esize;
+	int i;
+
+	for (i = 0; i <= TXT_OS_SINIT_DATA_TABLE; i++) {
+		if (heap_size - off < sizeof(u64))
+			return NULL;
+		size = get_unaligned((u64 *)(heap + off));
+		if (size < sizeof(u64) || size > heap_size - off)
+			return NULL;
+		if (i < TXT_OS_SINIT_DATA_TABLE)
+			off += size;
+	}
+	/* off: OsSinitData's size field; size: its size */
+	if (size < sizeof(u64) + TXT_OS_SINIT_DATA_FIXED_SIZE ||
+	    get_unaligned((u32 *)(heap + off + sizeof(u64))) <
+	    TXT_OS_SINIT_DATA_MIN_VERSION)
+		return NULL;
+	end = off + size;
+	off += sizeof(u64) + TXT_OS_SINIT_DATA_FIXED_SIZE;
+	while (end - off >= sizeof(*e)) {
+		e = (struct txt_heap_ext_data_element *)(heap + off);
+		type = get_unaligned(&e->type);
+		esize = get_unaligned(&e->size);
+		if (type == TXT_HEAP_EXTDATA_TYPE_END)
+			break;
+		if (esize < sizeof(*e) || esize > end - off)
+			return NULL;
+		if (type == TXT_HEAP_EXTDATA_TYPE_EVENT_LOG_PTR2_1 &&
+		    esize >= sizeof(*e) + sizeof(struct txt_heap_event_log_pointer2_1))
+			return (struct txt_heap_event_log_pointer2_1 *)(e + 1);
+		off += esize;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(txt_heap_find_log);
+
+static u64 __init txt_read_mem64(u64 phys)
+{
+	u64 *p, val;
+
+	p = early_memremap(phys, sizeof(u64));
+	if (!p)
+		return 0;
+	val = get_unaligned(p);
+	early_memunmap(p, sizeof(u64));
+	return val;
+}
+
+static bool __init overlaps(u64 a, u64 a_size, u64 b, u64 b_size)
+{
+	return a < b + b_size && b < a + a_size;
+}
+
+/*
+ * Find the DRTM event log through the TXT heap and keep memblock away from
+ * it and from the heap: the bootloader may have put them in ordinary RAM.
+ */
+static void __init slaunch_find_eventlog(void)
+{
+	struct txt_heap_event_log_pointer2_1 *p;
+	u64 off = 0, size;
+	u8 *heap;
+	int i;
+
+	/* Map the heap up to the end of OsSinitData, all this needs. */
+	for (i = 0; i <= TXT_OS_SINIT_DATA_TABLE; i++) {
+		if (sl_heap_size - off < sizeof(u64))
+			goto bad;
+		size = txt_read_mem64(sl_heap_base + off);
+		if (size < sizeof(u64) || size > sl_heap_size - off)
+			goto bad;
+		off += size;
+	}
+	if (off > SZ_128K)
+		goto bad;
+	heap = early_memremap(sl_heap_base, off);
+	if (!heap)
+		goto bad;
+	p = txt_heap_find_log(heap, off);
+	if (p && p->first_record_offset <= p->next_record_offset &&
+	    p->next_record_offset <= p->allocated_event_container_size) {
+		sl_log_base = p->phys_addr;
+		sl_log_size = p->allocated_event_container_size;
+		sl_log_used = p->next_record_offset;
+		sl_log_ptr_off = (u8 *)p - heap;
+	}
+	early_memunmap(heap, off);
+
+	if (!sl_log_size || sl_log_base + sl_log_size < sl_log_base ||
+	    overlaps(sl_log_base, sl_log_size, sl_heap_base, sl_heap_size))
+		goto bad;
+	if (e820__mapped_any(sl_heap_base, sl_heap_base + sl_heap_size,
+			     E820_TYPE_RAM))
+		memblock_reserve(sl_heap_base, sl_heap_size);
+	if (e820__mapped_any(sl_log_base, sl_log_base + sl_log_size,
+			     E820_TYPE_RAM))
+		memblock_reserve(sl_log_base, sl_log_size);
+	return;
+bad:
+	sl_log_size = 0;
+	pr_err("no valid TPM 2.0 DRTM event log in the TXT heap\n");
+}
+
+/**
  * slaunch_setup() - detect an Intel TXT secure launch
  *
- * Called from setup_arch() once early_ioremap() works and before EFI
- * enters virtual mode, so that policies depending on the launch (the EFI
- * runtime gate) see the result.  A launch claimed by the loader flag but
+ * Called from setup_arch() with the final E820 map, before memblock hands
+ * out memory (the DRTM event log is reserved here) and before EFI enters
+ * virtual mode, so that policies depending on the launch (the EFI runtime
+ * gate) see the result.  A launch claimed by the loader flag but
  * contradicted by TXT is fatal, as in the Secure Launch series: the kernel
  * would otherwise run believing it was measured when it was not.
  */
@@ -87,6 +222,7 @@ void __init slaunch_setup(void)
 
 	if (slaunch_emulate_setup(&sl_heap_base, &sl_heap_size)) {
 		sl_flags = SL_FLAG_ACTIVE | SL_FLAG_ARCH_TXT | SL_FLAG_EMULATED;
+		slaunch_find_eventlog();
 		return;
 	}
 
@@ -111,56 +247,8 @@ void __init slaunch_setup(void)
 	sl_heap_size = txt_read(TXT_PUB_CONFIG_REGS_BASE, TXT_CR_HEAP_SIZE);
 	sl_flags = SL_FLAG_ACTIVE | SL_FLAG_ARCH_TXT;
 	pr_info("Intel TXT secure launch detected\n");
+	slaunch_find_eventlog();
 }
-
-/**
- * txt_heap_find_log() - find the TPM 2.0 event log pointer in a TXT heap
- * @heap: the mapped TXT heap
- * @heap_size: its size
- *
- * Walks BiosData and OsMleData to OsSinitData and its extended data
- * elements, checking every size against the heap and the table, since
- * the heap is written by the bootloader.
- *
- * Return: the HEAP_EVENT_LOG_POINTER_ELEMENT2_1 data inside @heap, or
- * %NULL if the heap is malformed or has none.
- */
-VISIBLE_IF_KUNIT struct txt_heap_event_log_pointer2_1 *
-txt_heap_find_log(u8 *heap, u64 heap_size)
-{
-	struct txt_heap_ext_data_element *e;
-	u64 off = 0, size, end;
-	int i;
-
-	for (i = 0; i <= TXT_OS_SINIT_DATA_TABLE; i++) {
-		if (heap_size - off < sizeof(u64))
-			return NULL;
-		size = *(u64 *)(heap + off);
-		if (size < sizeof(u64) || size > heap_size - off)
-			return NULL;
-		if (i < TXT_OS_SINIT_DATA_TABLE)
-			off += size;
-	}
-	/* off: OsSinitData's size field; size: its size */
-	if (size < sizeof(u64) + TXT_OS_SINIT_DATA_FIXED_SIZE ||
-	    *(u32 *)(heap + off + sizeof(u64)) < TXT_OS_SINIT_DATA_MIN_VERSION)
-		return NULL;
-	end = off + size;
-	off += sizeof(u64) + TXT_OS_SINIT_DATA_FIXED_SIZE;
-	while (end - off >= sizeof(*e)) {
-		e = (struct txt_heap_ext_data_element *)(heap + off);
-		if (e->type == TXT_HEAP_EXTDATA_TYPE_END)
-			break;
-		if (e->size < sizeof(*e) || e->size > end - off)
-			return NULL;
-		if (e->type == TXT_HEAP_EXTDATA_TYPE_EVENT_LOG_PTR2_1 &&
-		    e->size >= sizeof(*e) + sizeof(struct txt_heap_event_log_pointer2_1))
-			return (struct txt_heap_event_log_pointer2_1 *)(e + 1);
-		off += e->size;
-	}
-	return NULL;
-}
-EXPORT_SYMBOL_IF_KUNIT(txt_heap_find_log);
 
 /**
  * slaunch_eventlog_space() - room left in the DRTM event log
@@ -171,10 +259,9 @@ EXPORT_SYMBOL_IF_KUNIT(txt_heap_find_log);
 size_t slaunch_eventlog_space(void)
 {
 	guard(mutex)(&sl_log_mutex);
-	if (!sl_log_ptr)
+	if (!sl_log)
 		return 0;
-	return sl_log_ptr->allocated_event_container_size -
-	       sl_log_ptr->next_record_offset;
+	return sl_log_size - sl_log_next;
 }
 
 /**
@@ -191,16 +278,15 @@ size_t slaunch_eventlog_space(void)
  */
 int slaunch_eventlog_append(const void *data, size_t size)
 {
-	struct txt_heap_event_log_pointer2_1 *p;
-
 	guard(mutex)(&sl_log_mutex);
-	p = sl_log_ptr;
-	if (!p)
+	if (!sl_log)
 		return -EOPNOTSUPP;
-	if (size > p->allocated_event_container_size - p->next_record_offset)
+	if (size > sl_log_size - sl_log_next)
 		return -ENOSPC;
-	memcpy(sl_log + p->next_record_offset, data, size);
-	p->next_record_offset += size;
+	memcpy(sl_log + sl_log_next, data, size);
+	sl_log_next += size;
+	/* The log does not overlap the heap (checked at boot). */
+	sl_log_ptr->next_record_offset = sl_log_next;
 	return 0;
 }
 
@@ -209,8 +295,7 @@ static ssize_t sl_eventlog_read(struct file *file, char __user *buf,
 {
 	guard(mutex)(&sl_log_mutex);
 	/* The container from its start: the Spec ID header, then records. */
-	return simple_read_from_buffer(buf, count, ppos, sl_log,
-				       sl_log_ptr->next_record_offset);
+	return simple_read_from_buffer(buf, count, ppos, sl_log, sl_log_next);
 }
 
 static const struct file_operations sl_eventlog_fops = {
@@ -251,43 +336,35 @@ static int __init slaunch_securityfs_init(void)
 }
 
 /*
- * Find the DRTM event log that the bootloader described in the TXT heap
- * (or the emulation's stand-in) and expose it read-only at
- * /sys/kernel/security/slaunch/eventlog, like the Secure Launch series.
+ * Map the DRTM event log found at boot and the heap's pointer element to
+ * it, and expose the log read-only at /sys/kernel/security/slaunch/eventlog
+ * like the Secure Launch series.
  */
 static int __init slaunch_eventlog_init(void)
 {
-	struct txt_heap_event_log_pointer2_1 *p;
 	u8 *heap, *log;
 
-	if (!(sl_flags & SL_FLAG_ACTIVE))
+	if (!(sl_flags & SL_FLAG_ACTIVE) || !sl_log_size)
 		return 0;
 
 	heap = memremap(sl_heap_base, sl_heap_size, MEMREMAP_WB);
-	if (!heap) {
-		pr_err("cannot map the TXT heap\n");
+	log = memremap(sl_log_base, sl_log_size, MEMREMAP_WB);
+	if (!heap || !log) {
+		pr_err("cannot map the TXT heap or the DRTM event log\n");
+		if (heap)
+			memunmap(heap);
+		if (log)
+			memunmap(log);
 		return -ENOMEM;
 	}
-	p = txt_heap_find_log(heap, sl_heap_size);
-	if (!p || p->first_record_offset > p->next_record_offset ||
-	    p->next_record_offset > p->allocated_event_container_size) {
-		pr_err("no valid TPM 2.0 DRTM event log in the TXT heap\n");
-		memunmap(heap);
-		return -ENOENT;
-	}
-	log = memremap(p->phys_addr, p->allocated_event_container_size,
-		       MEMREMAP_WB);
-	if (!log) {
-		pr_err("cannot map the DRTM event log\n");
-		memunmap(heap);
-		return -ENOMEM;
-	}
-	pr_info("DRTM event log: %u of %u bytes used\n",
-		p->next_record_offset, p->allocated_event_container_size);
+	pr_info("DRTM event log: %u of %u bytes used\n", sl_log_used,
+		sl_log_size);
 
 	scoped_guard(mutex, &sl_log_mutex) {
 		sl_log = log;
-		sl_log_ptr = p;
+		sl_log_next = sl_log_used;
+		sl_log_ptr = (struct txt_heap_event_log_pointer2_1 *)
+			     (heap + sl_log_ptr_off);
 	}
 	return slaunch_securityfs_init();
 }

@@ -11,6 +11,7 @@
 #include <kunit/visibility.h>
 #include <linux/module.h>
 #include <linux/string.h>
+#include <linux/unaligned.h>
 
 #include "slaunch.h"
 
@@ -23,10 +24,14 @@ struct heap_case {
 	u64 bios_size;		/* 0: 8 (an empty table) */
 	u64 os_sinit_size;	/* 0: what the elements need */
 	u32 version;
-	/* extended elements before the END element: type, size (0: natural) */
+	/*
+	 * Extended elements before the END element: type, size (0: natural,
+	 * SIZE_ZERO: 0); the list ends at the first all-zero entry.
+	 */
 	struct { u32 type, size; } elt[3];
 	bool no_end;
 	int trim;		/* bytes cut off the end of the heap */
+	u64 heap_size;		/* 0: the built size less trim */
 	bool found;
 };
 
@@ -39,40 +44,43 @@ static u64 build_heap(const struct heap_case *c, u8 *heap)
 	};
 	struct txt_heap_ext_data_element *e;
 	u64 off = 0, sinit, size;
+	u32 esize;
 	int i;
 
 	memset(heap, 0, HEAP_MAX);
-	*(u64 *)heap = c->bios_size ?: sizeof(u64);
+	put_unaligned(c->bios_size ?: sizeof(u64), (u64 *)heap);
 	off = sizeof(u64);			/* BiosData, empty */
-	*(u64 *)(heap + off) = sizeof(u64);	/* OsMleData, empty */
+	put_unaligned(sizeof(u64), (u64 *)(heap + off));	/* OsMleData */
 	off += sizeof(u64);
 	sinit = off;
 	off += sizeof(u64);
-	*(u32 *)(heap + off) = c->version;
+	put_unaligned(c->version, (u32 *)(heap + off));
 	off += TXT_OS_SINIT_DATA_FIXED_SIZE;
-	for (i = 0; i < ARRAY_SIZE(c->elt) && c->elt[i].type; i++) {
+	for (i = 0; i < ARRAY_SIZE(c->elt) && (c->elt[i].type || c->elt[i].size);
+	     i++) {
 		e = (struct txt_heap_ext_data_element *)(heap + off);
-		e->type = c->elt[i].type;
-		e->size = c->elt[i].size ?: sizeof(*e) + sizeof(log);
-		if (e->size == SIZE_ZERO)
-			e->size = 0;
-		if (e->type == TXT_HEAP_EXTDATA_TYPE_EVENT_LOG_PTR2_1)
+		esize = c->elt[i].size ?: sizeof(*e) + sizeof(log);
+		if (esize == SIZE_ZERO)
+			esize = 0;
+		put_unaligned(c->elt[i].type, &e->type);
+		put_unaligned(esize, &e->size);
+		if (c->elt[i].type == TXT_HEAP_EXTDATA_TYPE_EVENT_LOG_PTR2_1)
 			memcpy(e + 1, &log, sizeof(log));
-		/* Natural element sizes stay inside the buffer. */
-		off += e->size ? min_t(u64, e->size, sizeof(*e) + sizeof(log)) :
-				 sizeof(*e);
+		/* Whatever the size says, the next element follows closely. */
+		off += esize ? min_t(u64, esize, sizeof(*e) + sizeof(log)) :
+			       sizeof(*e);
 	}
 	if (!c->no_end) {
 		e = (struct txt_heap_ext_data_element *)(heap + off);
-		e->type = TXT_HEAP_EXTDATA_TYPE_END;
-		e->size = sizeof(*e);
+		put_unaligned(TXT_HEAP_EXTDATA_TYPE_END, &e->type);
+		put_unaligned(sizeof(*e), &e->size);
 		off += sizeof(*e);
 	}
 	size = off - sinit;
-	*(u64 *)(heap + sinit) = c->os_sinit_size ?: size;
-	*(u64 *)(heap + off) = sizeof(u64);	/* SinitMleData, empty */
+	put_unaligned(c->os_sinit_size ?: size, (u64 *)(heap + sinit));
+	put_unaligned(sizeof(u64), (u64 *)(heap + off));	/* SinitMleData */
 	off += sizeof(u64);
-	return off - c->trim;
+	return c->heap_size ?: off - c->trim;
 }
 
 #define LOG2_1	TXT_HEAP_EXTDATA_TYPE_EVENT_LOG_PTR2_1
@@ -88,6 +96,8 @@ static const struct heap_case heap_cases[] = {
 	  .elt = { { LOG2_1 } } },
 	{ .name = "no log element", .version = 7,
 	  .elt = { { 5, 16 } } },
+	{ .name = "no log element and no END element", .version = 7,
+	  .elt = { { 5, 16 } }, .no_end = true },
 	{ .name = "END before the log element", .version = 7,
 	  .elt = { { TXT_HEAP_EXTDATA_TYPE_END, 8 }, { LOG2_1 } } },
 	{ .name = "log element too short", .version = 7,
@@ -107,6 +117,8 @@ static const struct heap_case heap_cases[] = {
 	  .os_sinit_size = 0x10000, .elt = { { LOG2_1 } } },
 	{ .name = "heap ends inside OsSinitData", .version = 7,
 	  .elt = { { LOG2_1 } }, .trim = 8 + 8 + 8 },
+	{ .name = "heap of 7 bytes", .version = 7,
+	  .elt = { { LOG2_1 } }, .heap_size = 7 },
 };
 
 static void heap_case_desc(const struct heap_case *c, char *desc)
