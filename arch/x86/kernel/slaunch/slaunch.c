@@ -47,15 +47,14 @@ static u32 sl_flags __ro_after_init;
 static u64 sl_heap_base __ro_after_init;
 static u64 sl_heap_size __ro_after_init;
 
-/* The DRTM event log as found at boot: where, how big, how full */
+/* The DRTM event log as found at boot: where, how big */
 static u64 sl_log_base __ro_after_init;
 static u32 sl_log_size __ro_after_init;
-static u32 sl_log_used __ro_after_init;
 static u64 sl_log_ptr_off __ro_after_init;
 
 /*
- * The mapped log and its pointer element in the mapped heap.  The next
- * record offset is kept here and only written through to the heap.
+ * The mapped log, its pointer element in the mapped heap, and the next
+ * record offset, kept here and only written through to the heap.
  */
 static DEFINE_MUTEX(sl_log_mutex);
 static struct txt_heap_event_log_pointer2_1 *sl_log_ptr;
@@ -139,18 +138,6 @@ txt_heap_find_log(u8 *heap, u64 heap_size)
 }
 EXPORT_SYMBOL_IF_KUNIT(txt_heap_find_log);
 
-static u64 __init txt_read_mem64(u64 phys)
-{
-	u64 *p, val;
-
-	p = early_memremap(phys, sizeof(u64));
-	if (!p)
-		return 0;
-	val = get_unaligned(p);
-	early_memunmap(p, sizeof(u64));
-	return val;
-}
-
 static bool __init overlaps(u64 a, u64 a_size, u64 b, u64 b_size)
 {
 	return a < b + b_size && b < a + a_size;
@@ -163,33 +150,25 @@ static bool __init overlaps(u64 a, u64 a_size, u64 b, u64 b_size)
 static void __init slaunch_find_eventlog(void)
 {
 	struct txt_heap_event_log_pointer2_1 *p;
-	u64 off = 0, size;
+	u64 len = min_t(u64, sl_heap_size, SZ_128K);
 	u8 *heap;
-	int i;
 
-	/* Map the heap up to the end of OsSinitData, all this needs. */
-	for (i = 0; i <= TXT_OS_SINIT_DATA_TABLE; i++) {
-		if (sl_heap_size - off < sizeof(u64))
-			goto bad;
-		size = txt_read_mem64(sl_heap_base + off);
-		if (size < sizeof(u64) || size > sl_heap_size - off)
-			goto bad;
-		off += size;
-	}
-	if (off > SZ_128K)
-		goto bad;
-	heap = early_memremap(sl_heap_base, off);
+	/*
+	 * The tables up to OsSinitData are small; a log pointer beyond the
+	 * first 128K is not found, like one in a malformed heap.
+	 */
+	heap = early_memremap(sl_heap_base, len);
 	if (!heap)
 		goto bad;
-	p = txt_heap_find_log(heap, off);
+	p = txt_heap_find_log(heap, len);
 	if (p && p->first_record_offset <= p->next_record_offset &&
 	    p->next_record_offset <= p->allocated_event_container_size) {
 		sl_log_base = p->phys_addr;
 		sl_log_size = p->allocated_event_container_size;
-		sl_log_used = p->next_record_offset;
+		sl_log_next = p->next_record_offset;
 		sl_log_ptr_off = (u8 *)p - heap;
 	}
-	early_memunmap(heap, off);
+	early_memunmap(heap, len);
 
 	if (!sl_log_size || sl_log_base + sl_log_size < sl_log_base ||
 	    overlaps(sl_log_base, sl_log_size, sl_heap_base, sl_heap_size))
@@ -357,12 +336,11 @@ static int __init slaunch_eventlog_init(void)
 			memunmap(log);
 		return -ENOMEM;
 	}
-	pr_info("DRTM event log: %u of %u bytes used\n", sl_log_used,
+	pr_info("DRTM event log: %u of %u bytes used\n", sl_log_next,
 		sl_log_size);
 
 	scoped_guard(mutex, &sl_log_mutex) {
 		sl_log = log;
-		sl_log_next = sl_log_used;
 		sl_log_ptr = (struct txt_heap_event_log_pointer2_1 *)
 			     (heap + sl_log_ptr_off);
 	}

@@ -130,23 +130,9 @@ int tpm2_pcr_read(unsigned int pcr, uint16_t alg, uint8_t *digest, size_t *len)
 	return 0;
 }
 
-int tpm2_pcr_extend(unsigned int pcr, uint16_t alg, const uint8_t *digest, size_t len)
-{
-	uint8_t r[64];
-	struct buf b;
-	size_t i;
-
-	start(&b, TPM2_ST_SESSIONS, TPM2_CC_PCR_EXTEND);
-	put32(&b, pcr);
-	pw_session(&b);
-	put32(&b, 1);
-	put16(&b, alg);
-	for (i = 0; i < len; i++)
-		put8(&b, digest[i]);
-	return transmit(&b, r, sizeof(r));
-}
-
-int tpm2_pcr_extend_banks(unsigned int pcr, int n, const uint16_t *algs)
+/* One TPM2_PCR_Extend of @pcr in @n banks; @digest (or zeros) in each. */
+static int pcr_extend(unsigned int pcr, int n, const uint16_t *algs,
+		      const uint8_t *digest)
 {
 	uint8_t r[64];
 	struct buf b;
@@ -160,9 +146,21 @@ int tpm2_pcr_extend_banks(unsigned int pcr, int n, const uint16_t *algs)
 	for (i = 0; i < n; i++) {
 		put16(&b, algs[i]);
 		for (j = 0; j < tpm2_alg_size(algs[i]); j++)
-			put8(&b, 0);
+			put8(&b, digest ? digest[j] : 0);
 	}
 	return transmit(&b, r, sizeof(r));
+}
+
+int tpm2_pcr_extend(unsigned int pcr, uint16_t alg, const uint8_t *digest, size_t len)
+{
+	if (len != tpm2_alg_size(alg))
+		return -EINVAL;
+	return pcr_extend(pcr, 1, &alg, digest);
+}
+
+int tpm2_pcr_extend_banks(unsigned int pcr, int n, const uint16_t *algs)
+{
+	return pcr_extend(pcr, n, algs, NULL);
 }
 
 int tpm2_pcr_reset(unsigned int pcr)
