@@ -52,6 +52,9 @@ static inline bool slaunch_is_txt_launch(void)
 	return (slaunch_get_flags() & mask) == mask;
 }
 
+void slaunch_eventlog_lock(void);
+void slaunch_eventlog_unlock(void);
+int slaunch_eventlog_algs(u16 *algs, u16 *sizes, unsigned int max);
 size_t slaunch_eventlog_space(void);
 int slaunch_eventlog_append(const void *data, size_t size);
 
@@ -67,6 +70,15 @@ static inline u32 slaunch_get_flags(void)
 static inline bool slaunch_is_txt_launch(void)
 {
 	return false;
+}
+
+static inline void slaunch_eventlog_lock(void) { }
+static inline void slaunch_eventlog_unlock(void) { }
+
+static inline int slaunch_eventlog_algs(u16 *algs, u16 *sizes,
+					unsigned int max)
+{
+	return -EOPNOTSUPP;
 }
 
 static inline size_t slaunch_eventlog_space(void)

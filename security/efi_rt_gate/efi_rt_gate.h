@@ -9,18 +9,48 @@
 #include <linux/tpm.h>
 #include <linux/types.h>
 
-/*
- * TCG PC Client PFP tagged event (EV_EVENT_TAG) carrying the gate's events.
- * The EFI stub's tagged events (initrd, load options) use 0x8F3B22EC and
- * 0x8F3B22ED; the gate's ID is the next one of that family not taken.
- */
-#define EFI_RT_GATE_EVENT_TAG_ID	0x8F3B22F0
-
 #define EFI_RT_EV_NO_ACTION		0x3
 #define EFI_RT_EV_EVENT_TAG		0x6
 
-/* Upper bound of a gate event's text, without the terminating NUL. */
-#define EFI_RT_EVENT_TEXT_MAX		200
+/**
+ * struct efi_rt_event_digest - a typed digest of what a transition admits
+ * @type: what was hashed (defined by the series that adds it)
+ * @alg_id: TPM_ALG_ID of the hash
+ * @size: size of @data in bytes
+ * @data: the digest
+ */
+struct efi_rt_event_digest {
+	u16 type;
+	u16 alg_id;
+	u16 size;
+	const u8 *data;
+};
+
+/**
+ * struct efi_rt_event - a gate event before encoding (version 1)
+ * @op: EFI_RT_GATE_OP_*
+ * @before: state before (&enum efi_rt_gate_state or EFI_RT_GATE_EV_STATE_NONE)
+ * @after: state after, same codes
+ * @flags: EFI_RT_GATE_EV_FLAG_*
+ * @reason: &enum efi_rt_gate_reason
+ * @seq: per-boot sequence number of the kernel's records, from 1
+ * @pcr: the PCR the event is extended into
+ * @digests: typed digests of what the transition admits
+ * @nr_digests: number of entries in @digests
+ * @text: short human-readable summary, NUL-terminated
+ */
+struct efi_rt_event {
+	u8 op;
+	u8 before;
+	u8 after;
+	u8 flags;
+	u16 reason;
+	u32 seq;
+	u32 pcr;
+	const struct efi_rt_event_digest *digests;
+	unsigned int nr_digests;
+	const char *text;
+};
 
 /**
  * struct efi_rt_bank - one PCR bank as recorded in the event log
@@ -35,8 +65,10 @@ struct efi_rt_bank {
 size_t efi_rt_specid_size(unsigned int nr_banks);
 size_t efi_rt_specid_write(u8 *buf, const struct efi_rt_bank *banks,
 			   unsigned int nr_banks);
-size_t efi_rt_tagged_event_size(size_t text_len);
-size_t efi_rt_tagged_event_write(u8 *buf, const char *text, size_t text_len);
+size_t efi_rt_event_size(const struct efi_rt_event *ev);
+size_t efi_rt_event_write(u8 *buf, const struct efi_rt_event *ev);
+size_t efi_rt_tagged_event_size(size_t data_len);
+size_t efi_rt_tagged_event_write(u8 *buf, const u8 *data, size_t data_len);
 size_t efi_rt_event2_size(const struct efi_rt_bank *banks,
 			  unsigned int nr_banks, size_t event_size);
 size_t efi_rt_event2_write(u8 *buf, u32 pcr, u32 type,
@@ -51,8 +83,8 @@ unsigned int efi_rt_select_pcr(void);
 int efi_rt_request(bool unlock);
 unsigned int efi_rt_pcr(void);
 const char *efi_rt_state_name(void);
-int efi_rt_show_binary(struct seq_file *m, void *v);
-int efi_rt_show_ascii(struct seq_file *m, void *v);
+extern const struct seq_operations efi_rt_binary_seqops;
+extern const struct seq_operations efi_rt_ascii_seqops;
 
 int efi_rt_fs_init(void);
 

@@ -11,6 +11,7 @@
  * packed here field by field.  All multi-byte fields are little-endian.
  */
 
+#include <linux/efi_rt_gate.h>
 #include <linux/tpm_eventlog.h>
 #include <linux/string.h>
 #include <linux/unaligned.h>
@@ -80,34 +81,95 @@ size_t efi_rt_specid_write(u8 *buf, const struct efi_rt_bank *banks,
 }
 
 /**
- * efi_rt_tagged_event_size() - size of a gate event's data
- * @text_len: length of the event's text
+ * efi_rt_event_size() - size of an encoded gate event
+ * @ev: the event
  *
- * Return: the size of the TCG_PCClientTaggedEvent carrying @text_len bytes.
+ * Return: the number of bytes efi_rt_event_write() writes for @ev.
  */
-size_t efi_rt_tagged_event_size(size_t text_len)
+size_t efi_rt_event_size(const struct efi_rt_event *ev)
 {
-	return 2 * sizeof(u32) + text_len;
+	size_t size = EFI_RT_GATE_EVENT_HDR_SIZE + sizeof(u16);
+	unsigned int i;
+
+	for (i = 0; i < ev->nr_digests; i++)
+		size += 3 * sizeof(u16) + ev->digests[i].size;
+	return size + strnlen(ev->text, EFI_RT_GATE_EVENT_TEXT_MAX);
 }
 
 /**
- * efi_rt_tagged_event_write() - write a gate event's data
- * @buf: destination, efi_rt_tagged_event_size(@text_len) bytes
- * @text: the event's text, not NUL-terminated in the log
- * @text_len: length of @text
+ * efi_rt_event_write() - encode a gate event (version 1)
+ * @buf: destination, efi_rt_event_size(@ev) bytes
+ * @ev: the event
  *
- * The event data of an EV_EVENT_TAG record is a TCG_PCClientTaggedEvent:
- * taggedEventID, taggedEventDataSize, then the data.  The digests of the
- * record are the hashes of exactly these bytes.
+ * The layout is documented byte by byte in
+ * Documentation/ABI/testing/securityfs-efi-rt-gate: a fixed little-endian
+ * header, the typed digests, then the text (at most
+ * EFI_RT_GATE_EVENT_TEXT_MAX bytes, not NUL-terminated).
  *
  * Return: the number of bytes written.
  */
-size_t efi_rt_tagged_event_write(u8 *buf, const char *text, size_t text_len)
+size_t efi_rt_event_write(u8 *buf, const struct efi_rt_event *ev)
+{
+	size_t text_len = strnlen(ev->text, EFI_RT_GATE_EVENT_TEXT_MAX);
+	const struct efi_rt_event_digest *d;
+	unsigned int i;
+	u8 *p = buf;
+
+	put_unaligned_le32(EFI_RT_GATE_EVENT_MAGIC, p);
+	put_unaligned_le16(EFI_RT_GATE_EVENT_VERSION, p + 4);
+	p[6] = ev->op;
+	p[7] = ev->before;
+	p[8] = ev->after;
+	p[9] = ev->flags;
+	put_unaligned_le16(ev->reason, p + 10);
+	put_unaligned_le32(ev->seq, p + 12);
+	put_unaligned_le32(ev->pcr, p + 16);
+	put_unaligned_le16(ev->nr_digests, p + 20);
+	p += EFI_RT_GATE_EVENT_HDR_SIZE;
+	for (i = 0; i < ev->nr_digests; i++) {
+		d = &ev->digests[i];
+		put_unaligned_le16(d->type, p);
+		put_unaligned_le16(d->alg_id, p + 2);
+		put_unaligned_le16(d->size, p + 4);
+		memcpy(p + 6, d->data, d->size);
+		p += 6 + d->size;
+	}
+	put_unaligned_le16(text_len, p);
+	memcpy(p + 2, ev->text, text_len);
+	p += 2 + text_len;
+	return p - buf;
+}
+
+/**
+ * efi_rt_tagged_event_size() - size of a tagged event's data
+ * @data_len: length of the gate event it carries
+ *
+ * Return: the size of the TCG_PCClientTaggedEvent carrying @data_len bytes.
+ */
+size_t efi_rt_tagged_event_size(size_t data_len)
+{
+	return 2 * sizeof(u32) + data_len;
+}
+
+/**
+ * efi_rt_tagged_event_write() - wrap a gate event for the event log
+ * @buf: destination, efi_rt_tagged_event_size(@data_len) bytes
+ * @data: the encoded gate event
+ * @data_len: length of @data
+ *
+ * The event data of an EV_EVENT_TAG record is a TCG_PCClientTaggedEvent:
+ * taggedEventID, taggedEventDataSize, then the data.  As for the EFI
+ * stub's tagged events, the digests of the record are the hashes of the
+ * data alone, not of this wrapper.
+ *
+ * Return: the number of bytes written.
+ */
+size_t efi_rt_tagged_event_write(u8 *buf, const u8 *data, size_t data_len)
 {
 	put_unaligned_le32(EFI_RT_GATE_EVENT_TAG_ID, buf);
-	put_unaligned_le32(text_len, buf + 4);
-	memcpy(buf + 8, text, text_len);
-	return efi_rt_tagged_event_size(text_len);
+	put_unaligned_le32(data_len, buf + 4);
+	memcpy(buf + 8, data, data_len);
+	return efi_rt_tagged_event_size(data_len);
 }
 
 /**

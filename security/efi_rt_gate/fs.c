@@ -91,26 +91,26 @@ static const struct file_operations efi_rt_pcr_fops = {
 
 static int efi_rt_binary_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, efi_rt_show_binary, NULL);
+	return seq_open(file, &efi_rt_binary_seqops);
 }
 
 static const struct file_operations efi_rt_binary_fops = {
 	.open = efi_rt_binary_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = seq_release,
 };
 
 static int efi_rt_ascii_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, efi_rt_show_ascii, NULL);
+	return seq_open(file, &efi_rt_ascii_seqops);
 }
 
 static const struct file_operations efi_rt_ascii_fops = {
 	.open = efi_rt_ascii_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = seq_release,
 };
 
 /**

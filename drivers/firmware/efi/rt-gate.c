@@ -49,7 +49,7 @@ static enum efi_rt_gate_state gate_state = EFI_RT_GATE_DISABLED;
 static bool gate_armed __ro_after_init;
 /* efisubsys_init() registered the efivars device (boot was unlocked). */
 static bool efivars_pdev_from_boot __ro_after_init;
-static const char *boot_reason __ro_after_init;
+static enum efi_rt_gate_reason boot_reason __ro_after_init;
 static u32 saved_mask;
 static struct platform_device *efivars_pdev;
 
@@ -103,21 +103,21 @@ void __init efi_rt_gate_prepare(void)
 	switch (gate_mode) {
 	case EFI_RT_GATE_MODE_LOCKED:
 		lock = true;
-		boot_reason = gate_mode_set ? "efi_rt_gate=locked" :
-			"efi_rt_gate=locked (default)";
+		boot_reason = gate_mode_set ? EFI_RT_GATE_REASON_LOCKED :
+			EFI_RT_GATE_REASON_LOCKED_DEFAULT;
 		break;
 	case EFI_RT_GATE_MODE_UNLOCKED:
 		lock = false;
-		boot_reason = "efi_rt_gate=unlocked";
+		boot_reason = EFI_RT_GATE_REASON_UNLOCKED;
 		break;
 	default:
 		lock = efi_rt_gate_secure_launch();
 		if (!lock)
-			boot_reason = "efi_rt_gate=auto: no secure launch";
+			boot_reason = EFI_RT_GATE_REASON_AUTO_NO_LAUNCH;
 		else if (slaunch_get_flags() & SL_FLAG_EMULATED)
-			boot_reason = "efi_rt_gate=auto: secure launch (emulated)";
+			boot_reason = EFI_RT_GATE_REASON_AUTO_EMULATED;
 		else
-			boot_reason = "efi_rt_gate=auto: secure launch";
+			boot_reason = EFI_RT_GATE_REASON_AUTO_LAUNCH;
 		break;
 	}
 
@@ -126,12 +126,10 @@ void __init efi_rt_gate_prepare(void)
 	 * wrappers the static key guards, so the gate cannot hold there.
 	 */
 	if (efi_enabled(EFI_PARAVIRT) || efi_is_mixed()) {
-		boot_reason = efi_enabled(EFI_PARAVIRT) ?
-			"paravirt EFI: gate not available" :
-			"mixed-mode EFI: gate not available";
+		boot_reason = EFI_RT_GATE_REASON_UNAVAILABLE;
 		if (lock)
-			pr_warn("%s; EFI runtime services stay enabled\n",
-				boot_reason);
+			pr_warn("%s EFI: gate not available; EFI runtime services stay enabled\n",
+				efi_enabled(EFI_PARAVIRT) ? "paravirt" : "mixed-mode");
 		gate_state = EFI_RT_GATE_UNLOCKED;
 		return;
 	}
@@ -156,7 +154,7 @@ void __init efi_rt_gate_withhold(void)
 
 	if (!efi_enabled(EFI_RUNTIME_SERVICES)) {
 		gate_armed = false;
-		boot_reason = "SetVirtualAddressMap failed";
+		boot_reason = EFI_RT_GATE_REASON_SVAM_FAILED;
 		return;
 	}
 
@@ -171,7 +169,7 @@ void __init efi_rt_gate_withhold(void)
 	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
 	gate_state = EFI_RT_GATE_LOCKED;
 	pr_info("EFI runtime services withheld until unlocked (%s)\n",
-		boot_reason);
+		efi_rt_gate_reason_name(boot_reason));
 }
 
 /**
@@ -204,20 +202,65 @@ enum efi_rt_gate_state efi_rt_gate_state(void)
 	return s;
 }
 
+static const char *const efi_rt_gate_reason_names[] = {
+	[EFI_RT_GATE_REASON_NONE] = "no reason",
+	[EFI_RT_GATE_REASON_LOCKED] = "efi_rt_gate=locked",
+	[EFI_RT_GATE_REASON_LOCKED_DEFAULT] = "efi_rt_gate=locked (default)",
+	[EFI_RT_GATE_REASON_UNLOCKED] = "efi_rt_gate=unlocked",
+	[EFI_RT_GATE_REASON_AUTO_NO_LAUNCH] = "efi_rt_gate=auto: no secure launch",
+	[EFI_RT_GATE_REASON_AUTO_LAUNCH] = "efi_rt_gate=auto: secure launch",
+	[EFI_RT_GATE_REASON_AUTO_EMULATED] = "efi_rt_gate=auto: secure launch (emulated)",
+	[EFI_RT_GATE_REASON_NORUNTIME] = "efi=noruntime",
+	[EFI_RT_GATE_REASON_SVAM_FAILED] = "SetVirtualAddressMap failed",
+	[EFI_RT_GATE_REASON_UNAVAILABLE] = "gate not available (mixed mode or paravirt EFI)",
+	[EFI_RT_GATE_REASON_REQUEST] = "securityfs request",
+	[EFI_RT_GATE_REASON_FAULT] = "firmware fault",
+	[EFI_RT_GATE_REASON_POLICY_AUTO] = "efi_rt_gate=auto",
+	[EFI_RT_GATE_REASON_NOT_EFI] = "not booted via EFI",
+};
+
+/**
+ * efi_rt_gate_reason_name() - text of a reason code
+ * @reason: the code
+ *
+ * Return: a constant string, "unknown reason" for a code out of range.
+ */
+const char *efi_rt_gate_reason_name(enum efi_rt_gate_reason reason)
+{
+	if (reason >= ARRAY_SIZE(efi_rt_gate_reason_names))
+		return "unknown reason";
+	return efi_rt_gate_reason_names[reason];
+}
+
 /**
  * efi_rt_gate_boot_reason() - why runtime services started as they did
  *
- * Return: a constant string for logs and the boot-state measurement.
+ * Return: the &enum efi_rt_gate_reason for logs and the boot record.
  */
-const char *efi_rt_gate_boot_reason(void)
+enum efi_rt_gate_reason efi_rt_gate_boot_reason(void)
 {
-	if (boot_reason)
+	if (boot_reason != EFI_RT_GATE_REASON_NONE)
 		return boot_reason;
 	if (!efi_enabled(EFI_BOOT))
-		return "not booted via EFI";
+		return EFI_RT_GATE_REASON_NOT_EFI;
 	if (efi_runtime_disabled())
-		return "efi=noruntime";
-	return "EFI runtime services not available";
+		return EFI_RT_GATE_REASON_NORUNTIME;
+	return EFI_RT_GATE_REASON_UNAVAILABLE;
+}
+
+/**
+ * efi_rt_gate_can_open() - would efi_rt_gate_open() succeed now?
+ *
+ * Checked before an unlock is measured, so that no measurement is taken
+ * for a transition that cannot take effect.
+ *
+ * Return: true if the gate is locked and everything the late enable needs
+ * (native runtime services, the runtime-services workqueue) is there.
+ */
+bool efi_rt_gate_can_open(void)
+{
+	guard(mutex)(&efi_rt_gate_mutex);
+	return gate_armed && gate_state == EFI_RT_GATE_LOCKED && efi_rts_wq;
 }
 
 /**

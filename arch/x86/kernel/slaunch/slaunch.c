@@ -23,6 +23,7 @@
 #include <linux/security.h>
 #include <linux/sizes.h>
 #include <linux/slaunch.h>
+#include <linux/tpm_eventlog.h>
 #include <linux/unaligned.h>
 
 #include <asm/bootparam.h>
@@ -229,6 +230,35 @@ void __init slaunch_setup(void)
 	slaunch_find_eventlog();
 }
 
+/* TEMPORARY until the drtm branch lands */
+void slaunch_eventlog_lock(void)
+{
+	mutex_lock(&sl_log_mutex);
+}
+
+void slaunch_eventlog_unlock(void)
+{
+	mutex_unlock(&sl_log_mutex);
+}
+
+int slaunch_eventlog_algs(u16 *algs, u16 *sizes, unsigned int max)
+{
+	struct tcg_efi_specid_event_head *h;
+	unsigned int i, n;
+
+	if (!sl_log || sl_log_next < sizeof(struct tcg_pcr_event) + sizeof(*h))
+		return -EINVAL;
+	h = (void *)(sl_log + sizeof(struct tcg_pcr_event));
+	n = h->num_algs;
+	if (n > max)
+		return -E2BIG;
+	for (i = 0; i < n; i++) {
+		algs[i] = h->digest_sizes[i].alg_id;
+		sizes[i] = h->digest_sizes[i].digest_size;
+	}
+	return n;
+}
+
 /**
  * slaunch_eventlog_space() - room left in the DRTM event log
  *
@@ -237,7 +267,7 @@ void __init slaunch_setup(void)
  */
 size_t slaunch_eventlog_space(void)
 {
-	guard(mutex)(&sl_log_mutex);
+	lockdep_assert_held(&sl_log_mutex);
 	if (!sl_log)
 		return 0;
 	return sl_log_size - sl_log_next;
@@ -257,7 +287,7 @@ size_t slaunch_eventlog_space(void)
  */
 int slaunch_eventlog_append(const void *data, size_t size)
 {
-	guard(mutex)(&sl_log_mutex);
+	lockdep_assert_held(&sl_log_mutex);
 	if (!sl_log)
 		return -EOPNOTSUPP;
 	if (size > sl_log_size - sl_log_next)
