@@ -171,11 +171,11 @@ static int efi_rt_drtm_record(const struct tpm_digest *digests,
 			      u8 **out, size_t *out_size)
 {
 	u16 algs[TPM2_MAX_PCR_BANKS], sizes[TPM2_MAX_PCR_BANKS];
-	struct tpm_digest hdigests[TPM2_MAX_PCR_BANKS];
 	struct efi_rt_bank hbanks[TPM2_MAX_PCR_BANKS];
+	struct tpm_digest *hdigests;
 	unsigned int i, j;
 	size_t size;
-	int n;
+	int n, ret;
 
 	n = slaunch_eventlog_algs(algs, sizes, TPM2_MAX_PCR_BANKS);
 	if (n <= 0) {
@@ -198,7 +198,6 @@ static int efi_rt_drtm_record(const struct tpm_digest *digests,
 			return -EIO;
 		}
 		hbanks[i] = efi_rt_banks[j];
-		hdigests[i] = digests[j];
 	}
 
 	size = efi_rt_event2_size(hbanks, n, ev_size);
@@ -207,13 +206,21 @@ static int efi_rt_drtm_record(const struct tpm_digest *digests,
 		       size);
 		return -ENOSPC;
 	}
+	hdigests = kcalloc(n, sizeof(*hdigests), GFP_KERNEL);
 	*out = kmalloc(size, GFP_KERNEL);
-	if (!*out)
-		return -ENOMEM;
-	*out_size = efi_rt_event2_write(*out, efi_rt_pcr_idx,
-					EFI_RT_EV_EVENT_TAG, hbanks, n,
-					hdigests, ev, ev_size);
-	return 0;
+	ret = -ENOMEM;
+	if (hdigests && *out) {
+		for (i = 0; i < n; i++)
+			for (j = 0; j < efi_rt_nr_banks; j++)
+				if (efi_rt_banks[j].alg_id == algs[i])
+					hdigests[i] = digests[j];
+		*out_size = efi_rt_event2_write(*out, efi_rt_pcr_idx,
+						EFI_RT_EV_EVENT_TAG, hbanks, n,
+						hdigests, ev, ev_size);
+		ret = 0;
+	}
+	kfree(hdigests);
+	return ret;
 }
 
 /* Failures of the extend that happen before the command reaches the TPM */
@@ -326,8 +333,8 @@ static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
 		.op = op, .before = before, .after = after, .reason = reason,
 		.seq = efi_rt_seq + 1, .pcr = efi_rt_pcr_idx, .text = text,
 	};
-	struct tpm_digest digests[TPM2_MAX_PCR_BANKS] = {};
 	bool drtm = slaunch_is_txt_launch();
+	struct tpm_digest *digests;
 	size_t data_size, ev_size, drtm_size = 0;
 	struct efi_rt_record *rec = NULL;
 	u8 *data, *tagged = NULL, *drtm_rec = NULL;
@@ -346,13 +353,14 @@ static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
 
 	data_size = efi_rt_event_size(&ev);
 	ev_size = efi_rt_tagged_event_size(data_size);
+	digests = kcalloc(efi_rt_nr_banks, sizeof(*digests), GFP_KERNEL);
 	data = kmalloc(data_size, GFP_KERNEL);
 	tagged = kmalloc(ev_size, GFP_KERNEL);
 	rec = kzalloc(struct_size(rec, bin,
 				  efi_rt_event2_size(efi_rt_banks,
 						     efi_rt_nr_banks, ev_size)),
 		      GFP_KERNEL);
-	if (!data || !tagged || !rec) {
+	if (!digests || !data || !tagged || !rec) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -407,6 +415,7 @@ out:
 	kfree(rec);
 	kfree(tagged);
 	kfree(data);
+	kfree(digests);
 	return ret;
 }
 
