@@ -117,7 +117,7 @@ static inline bool efi_rt_gate_closed(void)
 }
 
 int efi_rt_gate_parse_mode(const char *str);
-void efi_rt_gate_prepare(void);
+bool efi_rt_gate_prepare(void);
 void efi_rt_gate_withhold(void);
 bool efi_rt_gate_withheld(void);
 enum efi_rt_gate_state efi_rt_gate_state(void);
@@ -135,7 +135,11 @@ static inline bool efi_rt_gate_closed(void)
 	return false;
 }
 
-static inline void efi_rt_gate_prepare(void) { }
+static inline bool efi_rt_gate_prepare(void)
+{
+	return true;
+}
+
 static inline void efi_rt_gate_withhold(void) { }
 
 static inline bool efi_rt_gate_withheld(void)

@@ -95,8 +95,12 @@ static bool __init efi_rt_gate_secure_launch(void)
  * services are to be withheld, the gate is closed here, so that the only
  * runtime call of the boot that reaches the firmware is
  * SetVirtualAddressMap() itself (which does not go through the wrappers).
+ * Where the gate cannot hold (mixed mode, paravirtualised EFI), a policy
+ * that withholds runtime services disables them for the boot instead.
+ *
+ * Return: false if the architecture must not enter virtual mode.
  */
-void __init efi_rt_gate_prepare(void)
+bool __init efi_rt_gate_prepare(void)
 {
 	bool lock;
 
@@ -127,16 +131,23 @@ void __init efi_rt_gate_prepare(void)
 	 */
 	if (efi_enabled(EFI_PARAVIRT) || efi_is_mixed()) {
 		boot_reason = EFI_RT_GATE_REASON_UNAVAILABLE;
-		if (lock)
-			pr_warn("%s EFI: gate not available; EFI runtime services stay enabled\n",
-				efi_enabled(EFI_PARAVIRT) ? "paravirt" : "mixed-mode");
-		gate_state = EFI_RT_GATE_UNLOCKED;
-		return;
+		if (!lock) {
+			gate_state = EFI_RT_GATE_UNLOCKED;
+			return true;
+		}
+		/* Never more open than the policy: no runtime services. */
+		pr_warn("%s EFI cannot hold the gate: EFI runtime services disabled for this boot\n",
+			efi_enabled(EFI_PARAVIRT) ? "paravirtualised" : "mixed-mode");
+		efi.runtime_supported_mask = 0;
+		clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+		gate_state = EFI_RT_GATE_DISABLED;
+		return false;
 	}
 
 	gate_armed = true;
 	if (lock)
 		static_branch_enable(&efi_rt_gate_closed_key);
+	return true;
 }
 
 /**
