@@ -191,7 +191,11 @@ static const struct event_case event_cases[] = {
 	{ "text cut at 128 bytes", { EFI_RT_GATE_OP_UNLOCK, EFI_RT_GATE_LOCKED,
 				     EFI_RT_GATE_UNLOCKED, 0,
 				     EFI_RT_GATE_REASON_REQUEST, 7, 9, NULL, 0,
-				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxtail" },
+				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				     "tail" },
 	  event_long_text, sizeof(event_long_text) },
 };
 
