@@ -7,8 +7,70 @@
 #ifndef _LINUX_EFI_RT_GATE_H
 #define _LINUX_EFI_RT_GATE_H
 
+#include <linux/bits.h>
 #include <linux/jump_label.h>
 #include <linux/types.h>
+
+/*
+ * The gate's measured event, version 1 (Documentation/ABI/testing/
+ * securityfs-efi-rt-gate has it byte by byte).  The EFI stub measures the
+ * boot policy with it into the firmware's log, the kernel its transitions
+ * into its own log.  In a log it is the data of a TCG_PCClientTaggedEvent
+ * with EFI_RT_GATE_EVENT_TAG_ID, in an EV_EVENT_TAG record whose digests
+ * are the hashes of exactly the event's bytes.
+ */
+#define EFI_RT_GATE_EVENT_TAG_ID	0x8F3B22EE
+#define EFI_RT_GATE_EVENT_MAGIC		0x47545245	/* "ERTG" */
+#define EFI_RT_GATE_EVENT_VERSION	1
+/* Fixed part: magic to nr_digests; digests and text follow */
+#define EFI_RT_GATE_EVENT_HDR_SIZE	22
+#define EFI_RT_GATE_EVENT_TEXT_MAX	128
+
+/* Operations */
+#define EFI_RT_GATE_OP_POLICY		1	/* EFI stub, firmware log */
+#define EFI_RT_GATE_OP_BOOT		2	/* kernel, after a secure launch */
+#define EFI_RT_GATE_OP_UNLOCK		3
+#define EFI_RT_GATE_OP_RELOCK		4
+
+/* State codes are enum efi_rt_gate_state; this one means "no state". */
+#define EFI_RT_GATE_EV_STATE_NONE	0xff
+
+#define EFI_RT_GATE_EV_FLAG_NORUNTIME	BIT(0)	/* efi=noruntime or noefi */
+#define EFI_RT_GATE_EV_FLAG_CMDLINE	BIT(1)	/* mode from efi_rt_gate= */
+
+/**
+ * enum efi_rt_gate_reason - why a gate event happened (its reason field)
+ * @EFI_RT_GATE_REASON_NONE: no reason recorded
+ * @EFI_RT_GATE_REASON_LOCKED: efi_rt_gate=locked
+ * @EFI_RT_GATE_REASON_LOCKED_DEFAULT: locked by the Kconfig default
+ * @EFI_RT_GATE_REASON_UNLOCKED: efi_rt_gate=unlocked
+ * @EFI_RT_GATE_REASON_AUTO_NO_LAUNCH: auto, no secure launch
+ * @EFI_RT_GATE_REASON_AUTO_LAUNCH: auto, secure launch
+ * @EFI_RT_GATE_REASON_AUTO_EMULATED: auto, emulated secure launch
+ * @EFI_RT_GATE_REASON_NORUNTIME: efi=noruntime (or noefi)
+ * @EFI_RT_GATE_REASON_SVAM_FAILED: SetVirtualAddressMap() failed
+ * @EFI_RT_GATE_REASON_UNAVAILABLE: mixed-mode or paravirtualised EFI
+ * @EFI_RT_GATE_REASON_REQUEST: written to /sys/kernel/security/efi_rt/unlock
+ * @EFI_RT_GATE_REASON_FAULT: a firmware fault disabled runtime services
+ * @EFI_RT_GATE_REASON_POLICY_AUTO: policy "auto", decided by the kernel
+ * @EFI_RT_GATE_REASON_NOT_EFI: not booted through EFI
+ */
+enum efi_rt_gate_reason {
+	EFI_RT_GATE_REASON_NONE,
+	EFI_RT_GATE_REASON_LOCKED,
+	EFI_RT_GATE_REASON_LOCKED_DEFAULT,
+	EFI_RT_GATE_REASON_UNLOCKED,
+	EFI_RT_GATE_REASON_AUTO_NO_LAUNCH,
+	EFI_RT_GATE_REASON_AUTO_LAUNCH,
+	EFI_RT_GATE_REASON_AUTO_EMULATED,
+	EFI_RT_GATE_REASON_NORUNTIME,
+	EFI_RT_GATE_REASON_SVAM_FAILED,
+	EFI_RT_GATE_REASON_UNAVAILABLE,
+	EFI_RT_GATE_REASON_REQUEST,
+	EFI_RT_GATE_REASON_FAULT,
+	EFI_RT_GATE_REASON_POLICY_AUTO,
+	EFI_RT_GATE_REASON_NOT_EFI,
+};
 
 /**
  * enum efi_rt_gate_state - what the OS may do with EFI runtime services

@@ -149,6 +149,102 @@ int log_parse(struct event_log *log)
 	return 0;
 }
 
+static int __printf(3, 4) gate_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return 1;
+}
+
+static int gate_state_valid(uint8_t s)
+{
+	return s == GATE_STATE_DISABLED || s == GATE_STATE_LOCKED ||
+	       s == GATE_STATE_UNLOCKED || s == GATE_STATE_NONE;
+}
+
+int gate_event_decode(const uint8_t *data, uint32_t size, struct gate_event *ev,
+		      char *err, size_t errlen)
+{
+	const uint8_t *p, *end;
+	uint16_t type, alg, dsize, text_len;
+	uint32_t i;
+
+	memset(ev, 0, sizeof(*ev));
+	if (errlen)
+		err[0] = 0;
+	/* TCG_PCClientTaggedEvent */
+	if (size < 8)
+		return gate_fail(err, errlen, "tagged event truncated (%u bytes)", size);
+	if (le32(data) != GATE_EVENT_TAG_ID)
+		return gate_fail(err, errlen, "tag 0x%08x is not the gate's", le32(data));
+	if (le32(data + 4) != size - 8)
+		return gate_fail(err, errlen, "tagged data size %u, event has %u bytes",
+				 le32(data + 4), size - 8);
+	p = data + 8;
+	end = data + size;
+	if (end - p < GATE_EVENT_HDR_SIZE)
+		return gate_fail(err, errlen, "event truncated (%td bytes)", end - p);
+	if (le32(p) != GATE_EVENT_MAGIC)
+		return gate_fail(err, errlen, "magic 0x%08x", le32(p));
+	if (le16(p + 4) != GATE_EVENT_VERSION)
+		return gate_fail(err, errlen, "version %u", le16(p + 4));
+	ev->op = p[6];
+	ev->before = p[7];
+	ev->after = p[8];
+	ev->flags = p[9];
+	ev->reason = le16(p + 10);
+	ev->seq = le32(p + 12);
+	ev->pcr = le32(p + 16);
+	ev->nr_digests = le16(p + 20);
+	if (ev->op < GATE_OP_POLICY || ev->op > GATE_OP_RELOCK)
+		return gate_fail(err, errlen, "operation %u", ev->op);
+	if (!gate_state_valid(ev->before) || !gate_state_valid(ev->after))
+		return gate_fail(err, errlen, "state codes %u -> %u", ev->before, ev->after);
+	if (ev->flags & ~(GATE_FLAG_NORUNTIME | GATE_FLAG_CMDLINE))
+		return gate_fail(err, errlen, "unknown flags 0x%02x", ev->flags);
+	if (ev->reason > GATE_REASON_MAX)
+		return gate_fail(err, errlen, "reason %u", ev->reason);
+	if (ev->pcr > 23)
+		return gate_fail(err, errlen, "PCR %u", ev->pcr);
+	p += GATE_EVENT_HDR_SIZE;
+	for (i = 0; i < ev->nr_digests; i++) {
+		if (end - p < 6)
+			return gate_fail(err, errlen, "digest %u header truncated", i);
+		type = le16(p);
+		alg = le16(p + 2);
+		dsize = le16(p + 4);
+		p += 6;
+		if (!dsize || dsize > TPM_MAX_DIGEST ||
+		    (tpm2_alg_size(alg) && dsize != tpm2_alg_size(alg)))
+			return gate_fail(err, errlen, "digest %u (type %u) alg 0x%04x size %u",
+					 i, type, alg, dsize);
+		if (end - p < dsize)
+			return gate_fail(err, errlen, "digest %u truncated", i);
+		p += dsize;
+	}
+	if (end - p < 2)
+		return gate_fail(err, errlen, "text length truncated");
+	text_len = le16(p);
+	p += 2;
+	if (text_len > GATE_EVENT_TEXT_MAX)
+		return gate_fail(err, errlen, "text length %u > %u", text_len,
+				 GATE_EVENT_TEXT_MAX);
+	if (end - p != text_len)
+		return gate_fail(err, errlen, "text length %u, %td bytes left",
+				 text_len, end - p);
+	for (i = 0; i < text_len; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return gate_fail(err, errlen, "text byte %u is 0x%02x", i, p[i]);
+	memcpy(ev->text, p, text_len);
+	ev->text[text_len] = 0;
+	return 0;
+}
+
 int log_bank_index(const struct event_log *log, uint16_t alg)
 {
 	unsigned int i;

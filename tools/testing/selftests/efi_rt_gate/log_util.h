@@ -17,6 +17,34 @@
 #define LOG_MAX_BANKS		8
 #define LOG_MAX_RECORDS		256
 
+/*
+ * The gate's measured event, version 1 (Documentation/ABI/testing/
+ * securityfs-efi-rt-gate), the data of a TCG_PCClientTaggedEvent with
+ * GATE_EVENT_TAG_ID.
+ */
+#define GATE_EVENT_TAG_ID	0x8F3B22EEu
+#define GATE_EVENT_MAGIC	0x47545245u	/* "ERTG" */
+#define GATE_EVENT_VERSION	1
+#define GATE_EVENT_HDR_SIZE	22
+#define GATE_EVENT_TEXT_MAX	128
+#define GATE_OP_POLICY		1
+#define GATE_OP_BOOT		2
+#define GATE_OP_UNLOCK		3
+#define GATE_OP_RELOCK		4
+#define GATE_STATE_DISABLED	0
+#define GATE_STATE_LOCKED	1
+#define GATE_STATE_UNLOCKED	2
+#define GATE_STATE_NONE		0xff
+#define GATE_FLAG_NORUNTIME	0x01
+#define GATE_FLAG_CMDLINE	0x02
+#define GATE_REASON_LOCKED	1
+#define GATE_REASON_LOCKED_DEFAULT 2
+#define GATE_REASON_UNLOCKED	3
+#define GATE_REASON_NORUNTIME	7
+#define GATE_REASON_UNAVAILABLE	9
+#define GATE_REASON_POLICY_AUTO	12
+#define GATE_REASON_MAX		13	/* not booted through EFI */
+
 struct log_bank {
 	uint16_t alg;
 	uint16_t size;
@@ -29,6 +57,14 @@ struct log_record {
 	const uint8_t *event;
 	uint32_t event_size;
 	size_t offset;				/* of the record in the log */
+};
+
+struct gate_event {
+	uint8_t op, before, after, flags;
+	uint16_t reason;
+	uint32_t seq, pcr;
+	uint16_t nr_digests;
+	char text[GATE_EVENT_TEXT_MAX + 1];	/* NUL-terminated */
 };
 
 struct event_log {
@@ -49,6 +85,17 @@ struct event_log {
 int log_load(struct event_log *log, const char *path);
 int log_parse(struct event_log *log);
 void log_free(struct event_log *log);
+
+/*
+ * Decode the event data of an EV_EVENT_TAG record as a gate event: 0 if
+ * @data is a TCG_PCClientTaggedEvent with GATE_EVENT_TAG_ID wrapping a valid
+ * version-1 gate event (known operation, state and flag codes, reason,
+ * digest entries within the event, printable ASCII text of at most
+ * GATE_EVENT_TEXT_MAX bytes) and nothing else, byte for byte; otherwise 1,
+ * with the reason in @err.
+ */
+int gate_event_decode(const uint8_t *data, uint32_t size, struct gate_event *ev,
+		      char *err, size_t errlen);
 
 /* Index of @alg among the log's banks, or -1. */
 int log_bank_index(const struct event_log *log, uint16_t alg);
