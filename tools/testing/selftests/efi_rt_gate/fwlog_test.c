@@ -220,11 +220,34 @@ TEST(fw_policy_event)
 	log_free(&fw);
 }
 
-/* A standard parser reads the whole firmware log, the gate's event included. */
+/* Bank name as tpm2_eventlog prints it ("sha256:") to a TPM algorithm. */
+static uint16_t yaml_bank(const char *line)
+{
+	static const uint16_t algs[] = {
+		TPM2_ALG_SHA1, TPM2_ALG_SHA256, TPM2_ALG_SHA384, TPM2_ALG_SHA512,
+	};
+	char want[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(algs); i++) {
+		snprintf(want, sizeof(want), "  %s:\n", tpm2_alg_name(algs[i]));
+		if (!strcmp(line, want))
+			return algs[i];
+	}
+	return 0;
+}
+
+/*
+ * A standard parser reads the whole firmware log, shows the gate's event
+ * once, and its own replay (the "pcrs:" section) matches the TPM.
+ */
 TEST(fw_log_tpm2_eventlog)
 {
-	char line[512];
-	int found = 0;
+	uint8_t now[TPM_MAX_DIGEST];
+	char line[512], hex[2 * TPM_MAX_DIGEST + 1];
+	int found = 0, in_pcrs = 0, checked = 0, size, i;
+	unsigned int p;
+	uint16_t alg = 0;
 	FILE *f;
 
 	if (access("/usr/bin/tpm2_eventlog", X_OK)) {
@@ -235,15 +258,43 @@ TEST(fw_log_tpm2_eventlog)
 	ASSERT_EQ(0, system("tpm2_eventlog " FW_LOG " > /tmp/fwlog.yaml"));
 	f = fopen("/tmp/fwlog.yaml", "r");
 	ASSERT_NE(NULL, f);
-	/* The event data is printed in hex: the tag, then the magic. */
 	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "ee223b8f") && strstr(line, "45525447")) {
+		/* The event data in hex: the tag, the size, the magic. */
+		if (strstr(line, "Event: \"ee223b8f") && strstr(line, "45525447")) {
 			TH_LOG("%s", line);
 			found++;
 		}
+		if (!strcmp(line, "pcrs:\n")) {
+			in_pcrs = 1;
+			continue;
+		}
+		if (!in_pcrs)
+			continue;
+		if (line[0] == ' ' && line[1] == ' ' && line[2] != ' ') {
+			alg = yaml_bank(line);
+			ASSERT_NE(0, alg) TH_LOG("unknown bank line '%s'", line);
+			continue;
+		}
+		ASSERT_EQ(2, sscanf(line, " %u : 0x%128s", &p, hex)) TH_LOG("'%s'", line);
+		if (p > 15)
+			continue;
+		size = sysfs_pcr_read(tpm2_alg_name(alg), p, now, sizeof(now));
+		ASSERT_EQ((int)strlen(hex), 2 * size);
+		for (i = 0; i < size; i++) {
+			unsigned int byte;
+
+			ASSERT_EQ(1, sscanf(hex + 2 * i, "%2x", &byte));
+			EXPECT_EQ(now[i], byte)
+				TH_LOG("tpm2_eventlog's PCR %u %s differs from the TPM",
+				       p, tpm2_alg_name(alg));
+			if (now[i] != byte)
+				break;
+		}
+		checked++;
 	}
 	fclose(f);
 	ASSERT_EQ(1, found) TH_LOG("tpm2_eventlog shows %d gate events", found);
+	ASSERT_LT(0, checked) TH_LOG("no replayed PCRs in tpm2_eventlog's output");
 }
 
 /* A valid policy event, then what each mutation must make the decoder say. */
@@ -316,7 +367,7 @@ TEST(gate_event_decoder_strict)
 	struct gate_event ev;
 	size_t n, i;
 
-	for (i = 0; i < sizeof(mutations) / sizeof(mutations[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(mutations); i++) {
 		memset(buf, 0, sizeof(buf));
 		n = build_event(buf, "efi_rt_gate policy: locked");
 		if (mutations[i].value >= 0)
