@@ -8,6 +8,12 @@
  * differ between versions of that series.  This header carries only what
  * the EFI runtime gate needs; with the real series applied, the series'
  * own header replaces it (see Documentation/admin-guide/efi-rt-gate.rst).
+ *
+ * The DRTM event log: whoever measures into a DRTM PCR takes
+ * slaunch_eventlog_lock(), reads the algorithms of the log's own Spec ID
+ * header with slaunch_eventlog_algs(), checks slaunch_eventlog_space(),
+ * extends, appends a record carrying exactly those digests with
+ * slaunch_eventlog_append() and only then calls slaunch_eventlog_unlock().
  */
 #ifndef _LINUX_SLAUNCH_H
 #define _LINUX_SLAUNCH_H
@@ -52,6 +58,9 @@ static inline bool slaunch_is_txt_launch(void)
 	return (slaunch_get_flags() & mask) == mask;
 }
 
+void slaunch_eventlog_lock(void);
+void slaunch_eventlog_unlock(void);
+int slaunch_eventlog_algs(u16 *algs, u16 *sizes, unsigned int max);
 size_t slaunch_eventlog_space(void);
 int slaunch_eventlog_append(const void *data, size_t size);
 
@@ -67,6 +76,15 @@ static inline u32 slaunch_get_flags(void)
 static inline bool slaunch_is_txt_launch(void)
 {
 	return false;
+}
+
+static inline void slaunch_eventlog_lock(void) { }
+static inline void slaunch_eventlog_unlock(void) { }
+
+static inline int slaunch_eventlog_algs(u16 *algs, u16 *sizes,
+					unsigned int max)
+{
+	return -EOPNOTSUPP;
 }
 
 static inline size_t slaunch_eventlog_space(void)
