@@ -11,6 +11,10 @@
  *   EXPECT_PCR_WARNING=text                 dmesg must contain text
  *   EXPECT_TPM2_TOOLS=1                     tpm2_eventlog must be present
  *   EXPECT_SLAUNCH=emulated|none            secure launch (emulated) or not
+ *   EXPECT_TPM_BANKS=sha1,sha256,...        the TPM's banks, in its order
+ *   EXPECT_DRTM_BANKS=sha1,sha256           the DRTM log header's banks, in order
+ *                                           (unset: the TPM's banks)
+ *   EXPECT_UNLOCK_ERRNO=N                   errno of a refused unlock
  *
  * Unset expectations are not checked.  Expected PCR values are never
  * hard-coded: they are computed by folding the digests of the log into the
@@ -741,14 +745,116 @@ TEST(log_replays_pcr)
 	log_free(&own);
 }
 
+/* TPM_ALG_IDs of a comma-separated list of bank names; count or -1. */
+static int parse_banks(const char *list, uint16_t *algs, int max)
+{
+	static const uint16_t known[] = {
+		TPM2_ALG_SHA1, TPM2_ALG_SHA256, TPM2_ALG_SHA384, TPM2_ALG_SHA512,
+	};
+	char buf[128], *tok, *save;
+	unsigned int i;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < ARRAY_SIZE(known); i++)
+			if (!strcmp(tok, tpm2_alg_name(known[i])))
+				break;
+		if (i == ARRAY_SIZE(known) || n == max)
+			return -1;
+		algs[n++] = known[i];
+	}
+	return n;
+}
+
+static int hex_decode(const char *hex, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	unsigned int v;
+
+	while (hex[0] && hex[1] && n < max && sscanf(hex, "%2x", &v) == 1) {
+		out[n++] = v;
+		hex += 2;
+	}
+	return *hex ? -1 : (int)n;
+}
+
+/*
+ * tpm2_eventlog, a parser that knows nothing of this series, reads the
+ * whole DRTM log: every record carries as many digests as the header has
+ * banks, it replays exactly the header's banks, and every PCR value it
+ * replays equals the TPM's, including PCR 17 (launch) and @gate.
+ */
+static void tool_replays_drtm(struct __test_metadata *_metadata,
+			      const struct event_log *drtm, unsigned int gate)
+{
+	uint8_t want[TPM_MAX_DIGEST], now[TPM_MAX_DIGEST];
+	char line[512], hex[2 * TPM_MAX_DIGEST + 2], bank[16] = "";
+	unsigned int count, pcr, seen = 0, launch = 0, gated = 0, records = 0;
+	int pcrs = 0, b = -1, n, indent;
+	FILE *f;
+
+	ASSERT_EQ(0, system("tpm2_eventlog " DRTM_LOG " > /tmp/drtm.yaml"));
+	f = fopen("/tmp/drtm.yaml", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		indent = strspn(line, " ");
+		if (sscanf(line, " DigestCount: %u", &count) == 1) {
+			ASSERT_EQ(drtm->nr_banks, count)
+				TH_LOG("tpm2_eventlog: a record with %u digests, header lists %u",
+				       count, drtm->nr_banks);
+			records++;
+		} else if (!strcmp(line, "pcrs:")) {
+			pcrs = 1;
+		} else if (pcrs && indent == 2 && sscanf(line, " %15[a-z0-9]", bank) == 1 &&
+			   line[2 + strlen(bank)] == ':') {
+			b = -1;
+			for (n = 0; n < (int)drtm->nr_banks; n++)
+				if (!strcmp(bank, tpm2_alg_name(drtm->banks[n].alg) ?: ""))
+					b = n;
+			ASSERT_LE(0, b)
+				TH_LOG("tpm2_eventlog replays bank %s, not in the header", bank);
+			ASSERT_FALSE(seen & (1u << b));
+			seen |= 1u << b;
+		} else if (pcrs && indent == 4 &&
+			   sscanf(line, " %u : 0x%129s", &pcr, hex) == 2) {
+			ASSERT_LE(0, b);
+			n = hex_decode(hex, want, sizeof(want));
+			ASSERT_EQ((int)drtm->banks[b].size, n);
+			ASSERT_EQ(n, sysfs_pcr_read(bank, pcr, now, sizeof(now)));
+			ASSERT_EQ(0, memcmp(want, now, n))
+				TH_LOG("tpm2_eventlog's replay of PCR %u %s differs from the TPM",
+				       pcr, bank);
+			launch += pcr == 17;
+			gated += pcr == gate;
+		} else {
+			ASSERT_FALSE(pcrs) TH_LOG("tpm2_eventlog: unexpected '%s'", line);
+		}
+	}
+	fclose(f);
+	ASSERT_EQ(drtm->nr_records, records);
+	ASSERT_EQ((1u << drtm->nr_banks) - 1, seen)
+		TH_LOG("tpm2_eventlog does not replay every bank of the header");
+	ASSERT_EQ(drtm->nr_banks, launch);
+	ASSERT_EQ(drtm->nr_banks, gated);
+}
+
+/*
+ * After an (emulated) secure launch: the DRTM log parses strictly, its
+ * header lists the expected banks (EXPECT_DRTM_BANKS=sha1,sha256, else
+ * the TPM's), every record carries exactly the header's digests, the gate's
+ * records are its own log's records with the header's digests, and the log
+ * replays PCRs 17-22 in every header bank, by our fold and tpm2_eventlog's.
+ */
 TEST(drtm_log_replays)
 {
 	uint8_t pcr[TPM_MAX_DIGEST], now[TPM_MAX_DIGEST], d[TPM_MAX_DIGEST];
-	struct event_log drtm, own;
-	uint16_t algs[LOG_MAX_BANKS];
+	uint16_t algs[LOG_MAX_BANKS], want[LOG_MAX_BANKS];
 	unsigned int p, r, i, seen[24] = { 0 };
+	struct event_log drtm, own;
+	int nb, nw, b, ob, tools;
 	char buf[8];
-	int nb, b, db, ob, tools;
 
 	ASSERT_EQ(1, read_text(SL_DIR "/emulated", buf, sizeof(buf)));
 	ASSERT_STREQ("1", buf);
@@ -756,29 +862,59 @@ TEST(drtm_log_replays)
 	ASSERT_EQ(0, log_load(&own, BIN_LOG)) TH_LOG("%s", own.error);
 	ASSERT_LE(2, drtm.nr_records);
 
+	/* The TPM's banks are the ones the scenario set up. */
+	nb = sysfs_banks(algs, LOG_MAX_BANKS);
+	ASSERT_LT(0, nb);
+	if (env("EXPECT_TPM_BANKS")) {
+		nw = parse_banks(env("EXPECT_TPM_BANKS"), want, LOG_MAX_BANKS);
+		ASSERT_EQ(nw, nb);
+		for (i = 0; i < (unsigned int)nw; i++)
+			ASSERT_EQ(want[i], algs[i]) TH_LOG("TPM bank %u", i);
+	}
+
+	/* The header lists exactly the expected banks, in that order. */
+	if (env("EXPECT_DRTM_BANKS")) {
+		nw = parse_banks(env("EXPECT_DRTM_BANKS"), want, LOG_MAX_BANKS);
+	} else {
+		nw = nb;
+		memcpy(want, algs, sizeof(want));
+	}
+	ASSERT_LT(0, nw);
+	ASSERT_EQ(nw, (int)drtm.nr_banks) TH_LOG("the DRTM log header lists %u banks",
+						 drtm.nr_banks);
+	for (i = 0; i < drtm.nr_banks; i++)
+		ASSERT_EQ(want[i], drtm.banks[i].alg)
+			TH_LOG("header bank %u is 0x%04x", i, drtm.banks[i].alg);
+
 	/* The emulated launch measurement comes first, in PCR 17. */
 	ASSERT_EQ(17, drtm.rec[0].pcr);
 	ASSERT_EQ(strlen(LAUNCH_DATA), drtm.rec[0].event_size);
 	ASSERT_EQ(0, memcmp(LAUNCH_DATA, drtm.rec[0].event, drtm.rec[0].event_size));
 
-	/* Every gate record is in the DRTM log too, byte for byte, in order. */
+	/*
+	 * Every gate record is in the DRTM log too, in order: the same type
+	 * and event, with the header's banks of the digests in its own log.
+	 */
 	ASSERT_LE(1, own.nr_records);
 	for (r = 0, i = 0; r < drtm.nr_records; r++) {
-		size_t len = (r + 1 < drtm.nr_records ? drtm.rec[r + 1].offset :
-			      drtm.len) - drtm.rec[r].offset;
+		const struct log_record *dr = &drtm.rec[r], *or;
 
-		if (drtm.rec[r].pcr != gate_pcr())
+		if (dr->pcr != gate_pcr())
 			continue;
 		ASSERT_LT(i, own.nr_records);
-		ASSERT_EQ(0, memcmp(drtm.buf + drtm.rec[r].offset,
-				    own.buf + own.rec[i].offset, len));
-		i++;
+		or = &own.rec[i++];
+		ASSERT_EQ(or->type, dr->type);
+		ASSERT_EQ(or->event_size, dr->event_size);
+		ASSERT_EQ(0, memcmp(or->event, dr->event, dr->event_size));
+		for (b = 0; b < (int)drtm.nr_banks; b++) {
+			ob = log_bank_index(&own, drtm.banks[b].alg);
+			ASSERT_LE(0, ob);
+			ASSERT_EQ(0, memcmp(or->digest[ob], dr->digest[b], drtm.banks[b].size));
+		}
 	}
 	ASSERT_EQ(own.nr_records, i) TH_LOG("gate records missing from the DRTM log");
 
-	/* Replayed from the launch's initial value (0), PCRs 17-22 match. */
-	nb = sysfs_banks(algs, LOG_MAX_BANKS);
-	ASSERT_EQ(nb, (int)drtm.nr_banks);
+	/* Every digest is the hash of its event. */
 	for (r = 0; r < drtm.nr_records; r++) {
 		ASSERT_LE(17, drtm.rec[r].pcr);
 		ASSERT_GE(22, drtm.rec[r].pcr);
@@ -790,22 +926,25 @@ TEST(drtm_log_replays)
 			ASSERT_EQ(0, memcmp(d, drtm.rec[r].digest[i], drtm.banks[i].size));
 		}
 	}
+	ASSERT_LE(1, seen[gate_pcr()]);
+
+	/* Replayed from the launch's initial value (0), PCRs 17-22 match. */
 	for (p = 17; p <= 22; p++) {
-		for (b = 0; b < nb; b++) {
-			db = log_bank_index(&drtm, algs[b]);
-			ob = tpm2_alg_size(algs[b]);
-			ASSERT_LE(0, db);
+		for (b = 0; b < (int)drtm.nr_banks; b++) {
+			uint16_t alg = drtm.banks[b].alg;
+			int size = tpm2_alg_size(alg);
+
 			memset(pcr, 0, sizeof(pcr));
 			for (r = 0; r < drtm.nr_records; r++) {
 				if (drtm.rec[r].pcr != p)
 					continue;
-				ASSERT_EQ(0, pcr_fold(algs[b], pcr,
-						      drtm.rec[r].digest[db]));
+				ASSERT_EQ(0, pcr_fold(alg, pcr, drtm.rec[r].digest[b]));
 			}
-			ASSERT_EQ(ob, sysfs_pcr_read(tpm2_alg_name(algs[b]), p, now, sizeof(now)));
-			ASSERT_EQ(0, memcmp(pcr, now, ob))
+			ASSERT_EQ(size, sysfs_pcr_read(tpm2_alg_name(alg), p, now, sizeof(now)))
+				TH_LOG("header bank %s: not a TPM bank", tpm2_alg_name(alg));
+			ASSERT_EQ(0, memcmp(pcr, now, size))
 				TH_LOG("PCR %u %s does not replay from the DRTM log (%u records)",
-				       p, tpm2_alg_name(algs[b]), seen[p]);
+				       p, tpm2_alg_name(alg), seen[p]);
 		}
 	}
 
@@ -813,9 +952,62 @@ TEST(drtm_log_replays)
 	ASSERT_TRUE(tools || !env("EXPECT_TPM2_TOOLS"))
 		TH_LOG("EXPECT_TPM2_TOOLS is set but tpm2_eventlog is missing");
 	if (tools)
-		ASSERT_EQ(0, system("tpm2_eventlog " DRTM_LOG " > /tmp/drtm.yaml"));
+		tool_replays_drtm(_metadata, &drtm, gate_pcr());
 	log_free(&drtm);
 	log_free(&own);
+}
+
+static int read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	struct event_log l;
+	int ret = log_load(&l, path);
+
+	if (ret < 0)
+		return ret;
+	*buf = l.buf;
+	*len = l.len;
+	return 0;
+}
+
+/*
+ * After an emulated launch whose DRTM log header is broken
+ * (slaunch_emulate=...,badspecid): the log really has no valid header, and
+ * an unlock fails (EXPECT_UNLOCK_ERRNO=N, if set, is its errno) without
+ * extending the PCR, without a record in either log, and leaves the gate
+ * locked.
+ */
+TEST(drtm_header_invalid)
+{
+	struct snapshot before, after;
+	struct event_log drtm;
+	uint8_t *log0, *log1;
+	size_t len0, len1;
+	int ret;
+
+	ASSERT_EQ(1, log_load(&drtm, DRTM_LOG)) TH_LOG("the DRTM log parses");
+	ASSERT_NE(NULL, strstr(drtm.error, "Spec ID")) TH_LOG("%s", drtm.error);
+	log_free(&drtm);
+	ASSERT_TRUE(dmesg_has("slaunch: ", "broken signature"));
+
+	ASSERT_EQ(0, read_file(DRTM_LOG, &log0, &len0));
+	ASSERT_EQ(0, take_snapshot(&before));
+	ASSERT_STREQ("locked", before.state);
+	ASSERT_LT(0, before.nr_banks);
+	ret = gate_write("1", 1, 0);
+	ASSERT_GT(0, ret) TH_LOG("unlock succeeded with an invalid DRTM log header");
+	if (env("EXPECT_UNLOCK_ERRNO"))
+		ASSERT_EQ(-atoi(env("EXPECT_UNLOCK_ERRNO")), ret);
+	ASSERT_EQ(0, take_snapshot(&after));
+	ASSERT_TRUE(snapshot_equal(&before, &after))
+		TH_LOG("state, PCR %u or the gate's log changed", before.pcr);
+	ASSERT_EQ(0, read_file(DRTM_LOG, &log1, &len1));
+	ASSERT_EQ(len0, len1);
+	ASSERT_EQ(0, memcmp(log0, log1, len0)) TH_LOG("the DRTM log changed");
+	free(log0);
+	free(log1);
+	free_snapshot(&before);
+	free_snapshot(&after);
+	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
 }
 
 /* Unlock must fail with @err and change nothing. */
