@@ -84,6 +84,28 @@ for f in $list; do
 done
 t1=$(date +%s)
 
+# Every errno a write to unlock can return (Documentation/ABI/testing/
+# securityfs-efi-rt-gate) must be provoked by some scenario of this run:
+# the tests print "# errno NAME: provoked (how)" when they did.  ETIME is
+# the ambiguous path (fault injection).  ENOMEM and EINTR are not provoked.
+if [ -z "${SCENARIOS:-}" ]; then
+	echo "errno coverage (a write to unlock):"
+	for e in EPERM EINVAL EFAULT EOPNOTSUPP ENODEV EIO ENOSPC ETIME; do
+		where=
+		for f in $list; do
+			n=$(basename "$f" .scn)
+			grep -q "^# errno $e: provoked" "$B/runs/$n/console.log" 2>/dev/null &&
+				where="$where $n"
+		done
+		if [ -n "$where" ]; then
+			echo "  $e:$where"
+		else
+			echo "  $e: NOT PROVOKED by any scenario"
+			fail=$((fail + 1))
+		fi
+	done
+fi
+
 if [ -z "${SCENARIOS:-}" ] && [ "${KUNIT:-1}" = 1 ]; then
 	echo "KUnit (tools/testing/kunit/kunit.py exec, x86_64 under QEMU):"
 	kout=$("$PROJ/scripts/kunit.sh")
