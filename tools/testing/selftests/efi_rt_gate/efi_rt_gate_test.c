@@ -1338,8 +1338,10 @@ TEST(errnos)
 }
 
 /*
- * kmemleak's report after a scan, as blocks of text, one per suspected
- * leak; returns the report or NULL.
+ * kmemleak's report, as blocks of text, one per suspected leak; returns the
+ * report or NULL.  Two scans a second apart: an orphan can still be seen
+ * through a stale stack slot in the first (measured: the kmemleak-test
+ * module's leaks appear only from the second scan on).
  */
 static char *kmemleak_report(void)
 {
@@ -1348,7 +1350,8 @@ static char *kmemleak_report(void)
 	ssize_t n;
 	int fd;
 
-	if (!buf || write_text(KMEMLEAK, "scan")) {
+	if (!buf || write_text(KMEMLEAK, "scan") || sleep(1) ||
+	    write_text(KMEMLEAK, "scan")) {
 		free(buf);
 		return NULL;
 	}
@@ -1449,11 +1452,12 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
 {
 	static const char *const ours[] = { "efi_rt", "tpm", "slaunch", "efivar", NULL };
 	static const char *const control[] = { "kmemleak_test", NULL };
+	static const char *const all[] = { "+0x", NULL };
 	unsigned int n = 10000, w = 1000, i, bad = 0;
 	struct snapshot before, after;
 	double *t, m1, md1, m2, md2, total = 0;
 	long slab0, slab1, avail0, avail1;
-	struct timespec a, b;
+	struct timespec a, b, planted;
 	char state[16], *report;
 	int leak_control = 0, ret, first_bad = 0;
 
@@ -1477,6 +1481,7 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
 		ASSERT_EQ(0, write_text(KMEMLEAK, "clear"));
 		leak_control = system("modprobe kmemleak-test >/dev/null 2>&1") == 0;
 		ASSERT_TRUE(leak_control) TH_LOG("modprobe kmemleak-test failed");
+		clock_gettime(CLOCK_MONOTONIC, &planted);
 	}
 
 	t = calloc(n, sizeof(*t));
@@ -1499,10 +1504,11 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
 	slab1 = meminfo_kb("Slab:");
 	avail1 = meminfo_kb("MemAvailable:");
 	ASSERT_EQ(0, take_snapshot(&after));
-	ASSERT_EQ(0, bad) TH_LOG("%u transitions failed, the first at %d", bad, first_bad);
+	EXPECT_EQ(0, bad) TH_LOG("%u transitions failed, the first at %d", bad, first_bad);
 
 	window_stats(t, w, &m1, &md1);
 	window_stats(t + n - w, w, &m2, &md2);
+	free(t);
 	diag("stress: %u transitions in %.1f s", n, total / 1e6);
 	diag("stress: first %u: mean %.0f us, median %.0f us", w, m1, md1);
 	diag("stress: last %u: mean %.0f us, median %.0f us", w, m2, md2);
@@ -1517,22 +1523,26 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
 		TH_LOG("slab grew by %ld kB for a log %zu bytes longer", slab1 - slab0,
 		       after.log.len - before.log.len);
 
-	ASSERT_STREQ(n % 2 ? "unlocked" : "locked", after.state);
-	check_folded(_metadata, &before, &after, n);
-	free_snapshot(&before);
-	free_snapshot(&after);
-	free(t);
-
 	if (leak_control) {
+		/* kmemleak reports only objects older than 5 s. */
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		if (b.tv_sec - planted.tv_sec < 6)
+			sleep(6 - (b.tv_sec - planted.tv_sec));
 		report = kmemleak_report();
 		ASSERT_NE(NULL, report);
 		EXPECT_EQ(0, kmemleak_blocks(report, ours, 1))
 			TH_LOG("kmemleak: leaks allocated by the gate or the TPM code");
 		i = kmemleak_blocks(report, control, 0);
-		diag("stress: kmemleak found %u leaks of kmemleak-test (the control)", i);
+		diag("stress: kmemleak: %u leaks of kmemleak-test (the control), %d in all",
+		     i, kmemleak_blocks(report, all, 0));
 		EXPECT_LT(0, i) TH_LOG("kmemleak found not even the planted leaks");
 		free(report);
 	}
+
+	ASSERT_STREQ(n % 2 ? "unlocked" : "locked", after.state);
+	check_folded(_metadata, &before, &after, n);
+	free_snapshot(&before);
+	free_snapshot(&after);
 }
 
 TEST_HARNESS_MAIN
