@@ -434,6 +434,8 @@ class Runner:
         m = re.search(r"Kernel panic - not syncing.*", text)
         if m:
             problems.append("guest " + m.group(0).strip())
+        for m in re.finditer(r"@@HARNESS modprobe (\S+): FAILED@@", text):
+            problems.append(f"guest could not load module {m.group(1)}")
         if lines and not any("@@HARNESS END@@" in l for l in lines):
             problems.append("guest never reached the end of /init")
         for marker, action in unfired:
