@@ -1092,6 +1092,7 @@ TEST(disabled_refuses)
 
 #define DEBUGFS		"/sys/kernel/debug"
 #define FAIL_EXTEND	DEBUGFS "/fail_efi_rt_gate_extend"
+#define FAIL_UNSENT	DEBUGFS "/fail_efi_rt_gate_extend_unsent"
 #define KMEMLEAK	DEBUGFS "/kmemleak"
 #define LOG_MAX_PARAM	"/sys/module/efi_rt_gate/parameters/log_max_records"
 #define AUDIT_INTEGRITY_PCR 1804
@@ -1444,7 +1445,6 @@ TEST(fault_ambiguous_extend)
 	ASSERT_EQ(1, audit_records_of(getpid(), rec, ARRAY_SIZE(rec)));
 	ASSERT_EQ(1, rec[0].res);
 	ASSERT_STREQ("unlocked", rec[0].new_state);
-	report_errno(ETIME, "ambiguous path: -ETIME after the extend, PCR moved, unlock done");
 	free_snapshot(&before);
 	free_snapshot(&after);
 
@@ -1454,6 +1454,49 @@ TEST(fault_ambiguous_extend)
 	ASSERT_EQ(0, take_snapshot(&after));
 	ASSERT_STREQ("locked", after.state);
 	check_folded(_metadata, &before, &after, 1);
+	free_snapshot(&before);
+	free_snapshot(&after);
+}
+
+/*
+ * The extend of an unlock "times out" before the TPM received it (fault
+ * injection: fail_efi_rt_gate_extend_unsent, armed here through debugfs).
+ * The gate reads the PCR back, finds it unchanged and fails with ETIME:
+ * no record, no extend, still locked, one failed audit record.
+ */
+TEST(fault_lost_unsent)
+{
+	struct snapshot before, after;
+	struct audit_rec rec[2];
+
+	ASSERT_EQ(0, mount_debugfs());
+	ASSERT_EQ(0, access(FAIL_UNSENT, F_OK)) TH_LOG("no " FAIL_UNSENT);
+	ASSERT_EQ(0, write_text(FAIL_UNSENT "/interval", "1"));
+	ASSERT_EQ(0, write_text(FAIL_UNSENT "/space", "0"));
+	ASSERT_EQ(0, write_text(FAIL_UNSENT "/times", "1"));
+	ASSERT_EQ(0, write_text(FAIL_UNSENT "/probability", "100"));
+
+	ASSERT_EQ(0, take_snapshot(&before));
+	ASSERT_STREQ("locked", before.state);
+	ASSERT_EQ(-ETIME, gate_write("1", 1, 0));
+	ASSERT_EQ(0, take_snapshot(&after));
+	ASSERT_EQ(0, read_long(FAIL_UNSENT "/times"));
+	ASSERT_TRUE(snapshot_equal(&before, &after))
+		TH_LOG("a lost, unsent extend changed state, PCR or log");
+	ASSERT_EQ(1, audit_records_of(getpid(), rec, ARRAY_SIZE(rec)));
+	ASSERT_EQ(0, rec[0].res);
+	ASSERT_STREQ("locked", rec[0].new_state);
+	report_errno(ETIME, "extend lost before it reached the TPM, PCR unchanged");
+	free_snapshot(&before);
+	free_snapshot(&after);
+
+	/* Spent: the next unlock is an ordinary one. */
+	ASSERT_EQ(0, take_snapshot(&before));
+	ASSERT_EQ(0, gate_write("1", 1, 0));
+	ASSERT_EQ(0, take_snapshot(&after));
+	ASSERT_STREQ("unlocked", after.state);
+	check_folded(_metadata, &before, &after, 1);
+	ASSERT_EQ(0, gate_write("0", 1, 0));
 	free_snapshot(&before);
 	free_snapshot(&after);
 }
