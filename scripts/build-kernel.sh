@@ -6,6 +6,8 @@
 # and the variant's fragment (scripts/variants/<variant>.config), merged with
 # merge_config.sh.  Every requested symbol is then checked, because
 # merge_config.sh silently drops symbols whose dependencies are unmet.
+# A variant with CONFIG_MODULES=y also gets its modules installed into
+# $OUT/modroot.
 set -euo pipefail
 
 PROJ=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,5 +76,17 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.cfgstamp" 2>/dev/null)" != "$stamp
 	echo "$stamp" > "$OUT/.cfgstamp"
 fi
 "${mk[@]}" -j"$JOBS" bzImage
+# A variant with loadable modules installs them under $OUT/modroot
+# (lib/modules/<release>/, with modules.dep), which the initramfs of the
+# scenarios booting this variant carries (scripts/mkinitramfs.sh).
+rm -rf "$OUT/modroot"
+if grep -q '^CONFIG_MODULES=y' "$OUT/.config"; then
+	"${mk[@]}" -j"$JOBS" modules
+	"${mk[@]}" INSTALL_MOD_PATH="$OUT/modroot" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+	[ -s "$(echo "$OUT"/modroot/lib/modules/*/modules.dep)" ] || {
+		echo "build: modules_install wrote no modules.dep (is depmod, package kmod, installed?)" >&2
+		exit 1
+	}
+fi
 end=$(date +%s.%N)
 printf 'build: %s kernel %s in %.1f s\n' "$VARIANT" "$OUT/arch/x86/boot/bzImage" "$(echo "$end - $start" | bc)"

@@ -1,17 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# KUnit: build the "kunit" kernel variant (tinyconfig + harness + the
-# gate's KUnit tests), run it with tools/testing/kunit/kunit.py exec under
-# qemu-system-x86_64, and print "KUNIT <passed> <failed> <skipped>" last.
+# KUnit: build the "debug" kernel variant (tinyconfig + harness + the
+# gate's KUnit tests, fault injection, kmemleak; the scenarios with
+# "kernel: debug" boot the same kernel), run it with
+# tools/testing/kunit/kunit.py exec under qemu-system-x86_64, and print
+# "KUNIT <passed> <failed> <skipped>" last.
 set -uo pipefail
 PROJ=$(cd "$(dirname "$0")/.." && pwd)
 TREE=${TREE:-$PROJ/build/linux}
 B=$PROJ/build
-"$PROJ/scripts/build-kernel.sh" kunit >&2 || { echo "KUNIT 0 1 0"; exit 1; }
+"$PROJ/scripts/build-kernel.sh" debug >&2 || { echo "KUNIT 0 1 0"; exit 1; }
 mkdir -p "$B/runs/kunit"
 (cd "$TREE" && timeout 600 /usr/bin/python3 tools/testing/kunit/kunit.py exec \
-	--arch=x86_64 --build_dir="$B/kbuild/kunit" --timeout 300 \
+	--arch=x86_64 --build_dir="$B/kbuild/debug" --timeout 300 \
 	--json="$B/runs/kunit/result.json") > "$B/runs/kunit/kunit.log" 2>&1
 rc=$?
 grep -E "^\[[0-9:]+\] (\[(PASSED|FAILED|SKIPPED)\]|.*Testing complete)" "$B/runs/kunit/kunit.log" \

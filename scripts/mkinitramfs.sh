@@ -4,13 +4,16 @@
 # Build the guest initramfs from Debian packages only: busybox-static, the
 # compiled selftests, and with "tools" tpm2-tools and efibootmgr plus every
 # shared library they and the dynamically linked selftests (tpm2-tss users)
-# need, and the TCTI device library tpm2-tools dlopens.
-#   mkinitramfs.sh OUT.cpio.gz SELFTEST_DIR [min|tools]
+# need, and the TCTI device library tpm2-tools dlopens.  MODROOT is a kernel
+# variant's INSTALL_MOD_PATH (scripts/build-kernel.sh): its lib/modules/
+# tree goes in too, for harness.modprobe= (guest/init).
+#   mkinitramfs.sh OUT.cpio.gz SELFTEST_DIR [min|tools] [MODROOT]
 set -euo pipefail
 PROJ=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$1
 TESTS=$2
 FLAVOUR=${3:-min}
+MODROOT=${4:-}
 R=$(mktemp -d)
 trap 'rm -rf "$R"' EXIT
 
@@ -49,6 +52,10 @@ if [ "$FLAVOUR" = tools ]; then
 	done
 	cp /lib64/ld-linux-x86-64.so.2 "$R/usr/lib64/"
 fi
+if [ -n "$MODROOT" ]; then
+	[ -d "$MODROOT/lib/modules" ] || { echo "initramfs: no $MODROOT/lib/modules" >&2; exit 1; }
+	cp -a "$MODROOT/lib/modules" "$R/usr/lib/modules"
+fi
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
-echo "initramfs: $OUT ($FLAVOUR, $(du -k "$OUT" | cut -f1) KiB)"
+echo "initramfs: $OUT ($FLAVOUR${MODROOT:+ + modules}, $(du -k "$OUT" | cut -f1) KiB)"

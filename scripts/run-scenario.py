@@ -537,9 +537,11 @@ class Runner:
             if timed_out:
                 problems.append(f"{pfx}timeout after {self.sc['timeout']} s")
             text = "\n".join(lines)
-            m = re.search(r"Kernel panic - not syncing.*", text)
-            if m:
-                problems.append(pfx + "guest " + m.group(0).strip())
+            panic = re.search(r"Kernel panic - not syncing.*", text)
+            if panic:
+                problems.append(pfx + "guest " + panic.group(0).strip())
+            for m in re.finditer(r"@@HARNESS modprobe (\S+): FAILED@@", text):
+                problems.append(f"{pfx}guest could not load module {m.group(1)}")
             ended = any("@@HARNESS END@@" in l for l in lines)
             if lines and not ended:
                 problems.append(f"{pfx}guest never reached the end of /init")
@@ -550,7 +552,7 @@ class Runner:
             for r in boot_results:
                 r["boot"] = n
             results += boot_results
-            finished = ended and not timed_out and not m
+            finished = ended and not timed_out and not panic
         elapsed = time.time() - self.t0
         counts = {"pass": 0, "fail": 0, "skip": 0}
         for r in results:

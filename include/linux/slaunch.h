@@ -8,6 +8,12 @@
  * differ between versions of that series.  This header carries only what
  * the EFI runtime gate needs; with the real series applied, the series'
  * own header replaces it (see Documentation/admin-guide/efi-rt-gate.rst).
+ *
+ * The DRTM event log: whoever measures into a DRTM PCR takes
+ * slaunch_eventlog_lock(), reads the algorithms of the log's own Spec ID
+ * header with slaunch_eventlog_algs(), checks slaunch_eventlog_space(),
+ * extends, appends a record carrying exactly those digests with
+ * slaunch_eventlog_append() and only then calls slaunch_eventlog_unlock().
  */
 #ifndef _LINUX_SLAUNCH_H
 #define _LINUX_SLAUNCH_H

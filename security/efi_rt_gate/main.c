@@ -92,6 +92,7 @@ MODULE_PARM_DESC(log_max_records,
 
 #ifdef CONFIG_EFI_RT_GATE_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(fail_extend);
+static DECLARE_FAULT_ATTR(fail_extend_unsent);
 
 static int __init fail_extend_setup(char *str)
 {
@@ -101,8 +102,15 @@ __setup("fail_efi_rt_gate_extend=", fail_extend_setup);
 
 static int __init fail_extend_debugfs(void)
 {
-	return PTR_ERR_OR_ZERO(fault_create_debugfs_attr("fail_efi_rt_gate_extend",
-							 NULL, &fail_extend));
+	struct dentry *d;
+
+	d = fault_create_debugfs_attr("fail_efi_rt_gate_extend", NULL,
+				      &fail_extend);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	d = fault_create_debugfs_attr("fail_efi_rt_gate_extend_unsent", NULL,
+				      &fail_extend_unsent);
+	return PTR_ERR_OR_ZERO(d);
 }
 late_initcall(fail_extend_debugfs);
 
@@ -111,8 +119,19 @@ static bool efi_rt_fail_extend(void)
 {
 	return should_fail(&fail_extend, 1);
 }
+
+/* Time out before the TPM received the extend. */
+static bool efi_rt_fail_extend_unsent(void)
+{
+	return should_fail(&fail_extend_unsent, 1);
+}
 #else
 static bool efi_rt_fail_extend(void)
+{
+	return false;
+}
+
+static bool efi_rt_fail_extend_unsent(void)
 {
 	return false;
 }
@@ -284,7 +303,9 @@ static int efi_rt_extend(struct tpm_digest *digests)
 		return -EIO;
 	}
 
-	if (efi_rt_drtm_pcr(efi_rt_pcr_idx))
+	if (efi_rt_fail_extend_unsent())
+		ret = -ETIME;
+	else if (efi_rt_drtm_pcr(efi_rt_pcr_idx))
 		ret = tpm_pcr_extend_locality(efi_rt_chip, efi_rt_pcr_idx,
 					      digests, EFI_RT_DRTM_LOCALITY);
 	else
@@ -489,7 +510,8 @@ static int efi_rt_setup_banks(struct tpm_chip *chip)
 	}
 	hdr->size = efi_rt_specid_write(hdr->bin, efi_rt_banks, n);
 	efi_rt_nr_banks = n;
-	efi_rt_add_record(hdr);
+	/* The header is not a measurement: it does not count. */
+	list_add_tail_rcu(&hdr->list, &efi_rt_records);
 	return 0;
 err:
 	for (i = 0; i < n; i++) {

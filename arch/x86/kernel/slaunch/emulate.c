@@ -8,17 +8,33 @@
  * (the launch is simply declared to have happened) and the TXT heap with
  * the DRTM event log the bootloader would have set up (kernel buffers,
  * found and appended to by the same code that handles a real launch).
- * The TPM, its localities, PCRs 17-22 and EFI stay real: whoever runs the
- * emulator is expected to perform the DRTM hash sequence on the TPM
- * (swtpm's control channel) as the kernel starts, with
- * SLAUNCH_EMULATED_LAUNCH_DATA.
+ * Like a bootloader, it writes the log's Spec ID Event03 header and, like
+ * the SINIT ACM, the launch measurement in PCR 17; both before anything
+ * else in the kernel measures into the log.  The TPM, its localities,
+ * PCRs 17-22 and EFI stay real: whoever runs the emulator is expected to
+ * perform the DRTM hash sequence on the TPM (swtpm's control channel) as
+ * the kernel starts, with SLAUNCH_EMULATED_LAUNCH_DATA.
+ *
+ * "slaunch_emulate" alone lists the TPM's allocated banks in the header;
+ * "slaunch_emulate=sha1,sha256" lists exactly those, in that order (any of
+ * sha1, sha256, sha384 and sha512), so that a log whose header lists other
+ * algorithms than the TPM has can be tested.  The further word
+ * "badspecid" writes a header with a broken signature, so that a log
+ * without a valid header can be tested.
  */
 
 #define pr_fmt(fmt) "slaunch: " fmt
 
+#include <crypto/hash.h>
+#include <crypto/hash_info.h>
 #include <linux/init.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/slaunch.h>
+#include <linux/string.h>
+#include <linux/tpm.h>
+#include <linux/tpm_eventlog.h>
+#include <linux/unaligned.h>
 
 #include <asm/page.h>
 
@@ -37,15 +53,59 @@ struct sl_emu_heap {
 	u64 sinit_mle_data_size;
 } __packed;
 
+/* The banks "slaunch_emulate=" can name */
+static const struct {
+	const char *name;
+	u16 alg_id;
+	enum hash_algo algo;
+} sl_emu_algs[] = {
+	{ "sha1", TPM_ALG_SHA1, HASH_ALGO_SHA1 },
+	{ "sha256", TPM_ALG_SHA256, HASH_ALGO_SHA256 },
+	{ "sha384", TPM_ALG_SHA384, HASH_ALGO_SHA384 },
+	{ "sha512", TPM_ALG_SHA512, HASH_ALGO_SHA512 },
+};
+
+#define SL_EMU_BADSPECID	"badspecid"
+
 static bool sl_emu_requested __initdata;
+static bool sl_emu_badspecid __initdata;
+/* The header's banks as indices into sl_emu_algs[]; none: the TPM's banks */
+static u8 sl_emu_order[ARRAY_SIZE(sl_emu_algs)] __initdata;
+static int sl_emu_nr_algs __initdata;
 static struct sl_emu_heap sl_emu_heap;
 static u8 sl_emu_log[SZ_32K] __aligned(PAGE_SIZE);
 
+/*
+ * "slaunch_emulate" or "slaunch_emulate=ALG[,ALG...][,badspecid]": the
+ * header lists the ALGs in the order given.  Anything else (an empty
+ * list, an unknown word, a bank given twice) means no emulation.
+ */
 static int __init slaunch_emulate_param(char *str)
 {
-	if (str && *str)
-		return -EINVAL;
+	unsigned long seen = 0;
+	bool bad = false;
+	int i, n = 0;
+	char *tok;
+
+	while (str && (tok = strsep(&str, ",")) != NULL) {
+		if (!strcmp(tok, SL_EMU_BADSPECID)) {
+			bad = true;
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(sl_emu_algs); i++)
+			if (!strcmp(tok, sl_emu_algs[i].name))
+				break;
+		if (i == ARRAY_SIZE(sl_emu_algs) || (seen & BIT(i))) {
+			pr_err("slaunch_emulate: '%s' is not sha1, sha256, sha384, sha512 or %s, or is repeated: no emulation\n",
+			       tok, SL_EMU_BADSPECID);
+			return -EINVAL;
+		}
+		seen |= BIT(i);
+		sl_emu_order[n++] = i;
+	}
 	sl_emu_requested = true;
+	sl_emu_badspecid = bad;
+	sl_emu_nr_algs = n;
 	return 0;
 }
 early_param("slaunch_emulate", slaunch_emulate_param);
@@ -78,7 +138,7 @@ bool __init slaunch_emulate_setup(u64 *heap_base, u64 *heap_size)
 	h->os_sinit_version = 7;
 	h->log_element.type = TXT_HEAP_EXTDATA_TYPE_EVENT_LOG_PTR2_1;
 	h->log_element.size = sizeof(h->log_element) + sizeof(h->log);
-	/* An empty log: the EFI runtime gate writes the header and launch. */
+	/* An empty log: slaunch_emulate_log_init() writes header and launch. */
 	h->log.phys_addr = __pa_symbol(sl_emu_log);
 	h->log.allocated_event_container_size = sizeof(sl_emu_log);
 	h->end_element.type = TXT_HEAP_EXTDATA_TYPE_END;
@@ -89,3 +149,159 @@ bool __init slaunch_emulate_setup(u64 *heap_base, u64 *heap_size)
 	*heap_size = sizeof(*h);
 	return true;
 }
+
+struct sl_emu_bank {
+	u16 alg_id;
+	u16 digest_size;
+	enum hash_algo algo;
+};
+
+/* The header's banks: those named on the command line, or the TPM's. */
+static int __init sl_emu_banks(struct sl_emu_bank *banks)
+{
+	struct tpm_chip *chip;
+	int i, n = 0;
+
+	if (sl_emu_nr_algs) {
+		for (n = 0; n < sl_emu_nr_algs; n++) {
+			i = sl_emu_order[n];
+			banks[n].alg_id = sl_emu_algs[i].alg_id;
+			banks[n].algo = sl_emu_algs[i].algo;
+			banks[n].digest_size = hash_digest_size[banks[n].algo];
+		}
+		return n;
+	}
+
+	chip = tpm_default_chip();
+	if (!chip)
+		return -ENODEV;
+	for (i = 0; i < chip->nr_allocated_banks; i++) {
+		banks[n].alg_id = chip->allocated_banks[i].alg_id;
+		banks[n].digest_size = chip->allocated_banks[i].digest_size;
+		banks[n].algo = chip->allocated_banks[i].crypto_id;
+		n++;
+	}
+	put_device(&chip->dev);
+	return n ?: -ENODEV;
+}
+
+/* The TCG_PCR_EVENT with the Spec ID Event03 header for @banks. */
+static size_t __init sl_emu_write_specid(u8 *buf, const struct sl_emu_bank *banks,
+					 int n)
+{
+	struct tcg_pcr_event *ev = (struct tcg_pcr_event *)buf;
+	struct tcg_efi_specid_event_head *head;
+	size_t esize = sizeof(*head) + n * sizeof(head->digest_sizes[0]) + 1;
+	int i;
+
+	memset(buf, 0, sizeof(*ev) + esize);
+	put_unaligned_le32(0, &ev->pcr_idx);
+	put_unaligned_le32(NO_ACTION, &ev->event_type);
+	put_unaligned_le32(esize, &ev->event_size);
+	head = (struct tcg_efi_specid_event_head *)ev->event;
+	memcpy(head->signature, TCG_SPECID_SIG, sizeof(TCG_SPECID_SIG));
+	if (sl_emu_badspecid)
+		head->signature[sizeof(TCG_SPECID_SIG) - 2] = '2';
+	head->spec_version_major = 2;	/* TPM 2.0 crypto-agile log */
+	head->uintnsize = 2;		/* UINTN is 64 bits */
+	put_unaligned_le32(n, &head->num_algs);
+	for (i = 0; i < n; i++) {
+		put_unaligned_le16(banks[i].alg_id,
+				   &head->digest_sizes[i].alg_id);
+		put_unaligned_le16(banks[i].digest_size,
+				   &head->digest_sizes[i].digest_size);
+	}
+	/* vendorInfoSize 0: already zero */
+	return sizeof(*ev) + esize;
+}
+
+/* @out = H_@algo(@data, @len) */
+static int __init sl_emu_digest(enum hash_algo algo, const void *data,
+				size_t len, u8 *out)
+{
+	struct crypto_shash *tfm;
+	int ret;
+
+	if (algo >= HASH_ALGO__LAST)
+		return -EOPNOTSUPP;
+	tfm = crypto_alloc_shash(hash_algo_name[algo], 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	ret = crypto_shash_tfm_digest(tfm, data, len, out);
+	crypto_free_shash(tfm);
+	return ret;
+}
+
+/* The TCG_PCR_EVENT2 of the launch: SLAUNCH_EVTYPE in PCR 17. */
+static int __init sl_emu_write_launch(u8 *buf, const struct sl_emu_bank *banks,
+				      int n, size_t *size)
+{
+	static const char data[] = SLAUNCH_EMULATED_LAUNCH_DATA;
+	size_t len = sizeof(data) - 1;
+	u8 *p = buf;
+	int i, ret;
+
+	put_unaligned_le32(SLAUNCH_EMULATED_LAUNCH_PCR, p);
+	put_unaligned_le32(SLAUNCH_EVTYPE, p + 4);
+	put_unaligned_le32(n, p + 8);
+	p += 12;
+	for (i = 0; i < n; i++) {
+		put_unaligned_le16(banks[i].alg_id, p);
+		ret = sl_emu_digest(banks[i].algo, data, len, p + 2);
+		if (ret) {
+			pr_err("emulated DRTM log: no kernel hash for bank 0x%04x: %d\n",
+			       banks[i].alg_id, ret);
+			return ret;
+		}
+		p += 2 + banks[i].digest_size;
+	}
+	put_unaligned_le32(len, p);
+	memcpy(p + 4, data, len);
+	*size = p + 4 + len - buf;
+	return 0;
+}
+
+/*
+ * Play the bootloader and the SINIT ACM: write the header and the launch
+ * record into the emulated (empty) log, through the same code that appends
+ * to a real one.  A late_initcall in arch/, so before the late_initcalls
+ * of security/ and drivers/ that may measure into the log.
+ */
+static int __init slaunch_emulate_log_init(void)
+{
+	struct sl_emu_bank banks[TPM2_MAX_PCR_BANKS];
+	size_t hsize, rsize;
+	int n, ret;
+	u8 *buf;
+
+	if (!(slaunch_get_flags() & SL_FLAG_EMULATED))
+		return 0;
+
+	n = sl_emu_banks(banks);
+	if (n < 0) {
+		pr_err("emulated DRTM log left empty: no TPM to take the banks from (slaunch_emulate=sha256 names them)\n");
+		return n;
+	}
+	buf = kzalloc(SZ_4K, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	hsize = sl_emu_write_specid(buf, banks, n);
+	ret = sl_emu_write_launch(buf + hsize, banks, n, &rsize);
+	if (!ret) {
+		slaunch_eventlog_lock();
+		if (slaunch_eventlog_space() != sizeof(sl_emu_log))
+			ret = -EEXIST;
+		else
+			ret = slaunch_eventlog_append(buf, hsize + rsize);
+		slaunch_eventlog_unlock();
+	}
+	kfree(buf);
+	if (ret)
+		pr_err("emulated DRTM log not set up: %d\n", ret);
+	else
+		pr_info("emulated DRTM log: Spec ID header with %d bank(s)%s, launch measurement in PCR %d\n",
+			n, sl_emu_badspecid ? " (broken signature: " SL_EMU_BADSPECID ")" : "",
+			SLAUNCH_EMULATED_LAUNCH_PCR);
+	return ret;
+}
+late_initcall(slaunch_emulate_log_init);

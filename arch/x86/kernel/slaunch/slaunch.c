@@ -9,6 +9,12 @@
  * SEXIT happened, and the TXT device ID names Intel.  Those are the checks
  * of the Secure Launch series' slaunch_setup(), whose interface this file
  * provides until that series is merged.
+ *
+ * It also gives the kernel access to the DRTM event log the bootloader
+ * described in the TXT heap: the log's own Spec ID header says which
+ * digests every record must carry, and the heap element says where the
+ * next record goes; both are read afresh on every use, under one mutex
+ * that a measuring caller holds across its PCR extend.
  */
 
 #define pr_fmt(fmt) "slaunch: " fmt
@@ -23,8 +29,14 @@
 #include <linux/security.h>
 #include <linux/sizes.h>
 #include <linux/slaunch.h>
+#include <linux/string.h>
+#include <linux/tpm.h>
 #include <linux/tpm_eventlog.h>
 #include <linux/unaligned.h>
+
+#include <crypto/sha1.h>
+#include <crypto/sha2.h>
+#include <crypto/sm3.h>
 
 #include <asm/bootparam.h>
 #include <asm/e820/api.h>
@@ -54,13 +66,12 @@ static u32 sl_log_size __ro_after_init;
 static u64 sl_log_ptr_off __ro_after_init;
 
 /*
- * The mapped log, its pointer element in the mapped heap, and the next
- * record offset, kept here and only written through to the heap.
+ * The mapped log and its pointer element in the mapped heap.  The next
+ * record offset is only ever read from (and written to) the element.
  */
 static DEFINE_MUTEX(sl_log_mutex);
 static struct txt_heap_event_log_pointer2_1 *sl_log_ptr;
 static u8 *sl_log;
-static u32 sl_log_next;
 
 /**
  * slaunch_get_flags() - the Secure Launch state flags
@@ -166,7 +177,6 @@ static void __init slaunch_find_eventlog(void)
 	    p->next_record_offset <= p->allocated_event_container_size) {
 		sl_log_base = p->phys_addr;
 		sl_log_size = p->allocated_event_container_size;
-		sl_log_next = p->next_record_offset;
 		sl_log_ptr_off = (u8 *)p - heap;
 	}
 	early_memunmap(heap, len);
@@ -230,81 +240,263 @@ void __init slaunch_setup(void)
 	slaunch_find_eventlog();
 }
 
-/* TEMPORARY until the drtm branch lands */
+/**
+ * slaunch_eventlog_lock() - take the DRTM event log's mutex
+ *
+ * Everything that reads the log's layout or appends to it runs under this
+ * mutex: a caller that checks the header and the room left, extends a PCR
+ * and then appends the record holds it across all of that, so that
+ * nothing else appends in between.  May sleep.
+ */
 void slaunch_eventlog_lock(void)
 {
 	mutex_lock(&sl_log_mutex);
 }
+EXPORT_SYMBOL_GPL(slaunch_eventlog_lock);
 
+/**
+ * slaunch_eventlog_unlock() - release the DRTM event log's mutex
+ */
 void slaunch_eventlog_unlock(void)
 {
 	mutex_unlock(&sl_log_mutex);
 }
+EXPORT_SYMBOL_GPL(slaunch_eventlog_unlock);
 
-int slaunch_eventlog_algs(u16 *algs, u16 *sizes, unsigned int max)
+/**
+ * txt_log_ptr_check() - read the DRTM log's next record offset, checked
+ * @p: the HEAP_EVENT_LOG_POINTER_ELEMENT2_1 data in the TXT heap
+ * @base: the log's physical address as found (and reserved) at boot
+ * @size: the log's container size as found (and mapped) at boot
+ * @next: set to the next record offset
+ *
+ * The element is the one place that says where the log ends, and other
+ * code that appends to the log (the Secure Launch series' own
+ * measurements) updates it there, so it is read on every use.  It must
+ * still describe the buffer that was reserved and mapped at boot.
+ *
+ * Return: 0, or -EIO if the element no longer describes that buffer or
+ * its offsets are out of bounds.
+ */
+VISIBLE_IF_KUNIT int
+txt_log_ptr_check(const struct txt_heap_event_log_pointer2_1 *p, u64 base,
+		  u32 size, u32 *next)
 {
-	struct tcg_efi_specid_event_head *h;
-	unsigned int i, n;
+	u32 first = get_unaligned(&p->first_record_offset);
+	u32 n = get_unaligned(&p->next_record_offset);
 
-	if (!sl_log || sl_log_next < sizeof(struct tcg_pcr_event) + sizeof(*h))
+	if (get_unaligned(&p->phys_addr) != base ||
+	    get_unaligned(&p->allocated_event_container_size) != size ||
+	    first > n || n > size)
+		return -EIO;
+	*next = n;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(txt_log_ptr_check);
+
+/* The next record offset, from the heap element; caller holds the mutex. */
+static int sl_log_next_offset(u32 *next)
+{
+	int ret;
+
+	lockdep_assert_held(&sl_log_mutex);
+	if (!sl_log)
+		return -EOPNOTSUPP;
+	ret = txt_log_ptr_check(sl_log_ptr, sl_log_base, sl_log_size, next);
+	if (ret)
+		pr_err_ratelimited("the TXT heap's DRTM log pointer no longer describes the log\n");
+	return ret;
+}
+
+/* The TCG PC Client algorithms whose digest size is known here. */
+static const struct tcg_efi_specid_event_algs sl_known_algs[] = {
+	{ TPM_ALG_SHA1, SHA1_DIGEST_SIZE },
+	{ TPM_ALG_SHA256, SHA256_DIGEST_SIZE },
+	{ TPM_ALG_SHA384, SHA384_DIGEST_SIZE },
+	{ TPM_ALG_SHA512, SHA512_DIGEST_SIZE },
+	{ TPM_ALG_SM3_256, SM3_DIGEST_SIZE },
+};
+
+static bool sl_digest_size_ok(u16 alg, u16 size)
+{
+	unsigned int i;
+
+	if (!size || size > TPM2_MAX_DIGEST_SIZE)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(sl_known_algs); i++)
+		if (sl_known_algs[i].alg_id == alg)
+			return sl_known_algs[i].digest_size == size;
+	return true;
+}
+
+/**
+ * slaunch_specid_parse() - parse the Spec ID Event03 header of a TPM 2.0 log
+ * @log: the log, from its first byte
+ * @len: the bytes of @log that hold records (up to the next record offset)
+ * @algs: filled with the header's TPM_ALG_IDs, in header order
+ * @sizes: filled with their digest sizes
+ * @max: room in @algs and @sizes
+ *
+ * The first record of a crypto-agile log is a TCG_PCR_EVENT (SHA-1
+ * format) for PCR 0 of type EV_NO_ACTION with an all-zero digest, whose
+ * event data is a TCG_EfiSpecIDEvent: the signature "Spec ID Event03",
+ * platform class, version, uintnSize, numberOfAlgorithms, that many
+ * (algorithmId, digestSize) pairs, vendorInfoSize and the vendor
+ * information.  Every size is checked against @len and against the
+ * record's own event size, which the header must fill exactly.  An
+ * algorithm listed twice, a digest size of 0 or above 64 bytes, or a size
+ * that does not match a known algorithm is refused too: records written
+ * for such a header could not be parsed.
+ *
+ * Return: the number of algorithms, -EINVAL if @log does not start with a
+ * valid header, -E2BIG if it lists more than @max algorithms.
+ */
+VISIBLE_IF_KUNIT int slaunch_specid_parse(const u8 *log, size_t len, u16 *algs,
+					  u16 *sizes, unsigned int max)
+{
+	const struct tcg_pcr_event *ev = (const struct tcg_pcr_event *)log;
+	const struct tcg_efi_specid_event_head *head;
+	size_t esize, fixed = sizeof(*head) + 1;	/* + vendorInfoSize */
+	u32 n, i, j;
+	u16 alg, size;
+	u8 vendor;
+
+	if (len < sizeof(*ev))
 		return -EINVAL;
-	h = (void *)(sl_log + sizeof(struct tcg_pcr_event));
-	n = h->num_algs;
+	if (get_unaligned_le32(&ev->pcr_idx) != 0 ||
+	    get_unaligned_le32(&ev->event_type) != NO_ACTION ||
+	    memchr_inv(ev->digest, 0, sizeof(ev->digest)))
+		return -EINVAL;
+	esize = get_unaligned_le32(&ev->event_size);
+	if (esize > len - sizeof(*ev) || esize < fixed)
+		return -EINVAL;
+
+	head = (const struct tcg_efi_specid_event_head *)ev->event;
+	if (memcmp(head->signature, TCG_SPECID_SIG, sizeof(TCG_SPECID_SIG)))
+		return -EINVAL;
+	n = get_unaligned_le32(&head->num_algs);
+	if (!n || n > (esize - fixed) / sizeof(head->digest_sizes[0]))
+		return -EINVAL;
+	vendor = *(const u8 *)&head->digest_sizes[n];
+	if (esize != fixed + n * sizeof(head->digest_sizes[0]) + vendor)
+		return -EINVAL;
+
+	for (i = 0; i < n; i++) {
+		alg = get_unaligned_le16(&head->digest_sizes[i].alg_id);
+		size = get_unaligned_le16(&head->digest_sizes[i].digest_size);
+		if (!sl_digest_size_ok(alg, size))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (get_unaligned_le16(&head->digest_sizes[j].alg_id) == alg)
+				return -EINVAL;
+	}
 	if (n > max)
 		return -E2BIG;
 	for (i = 0; i < n; i++) {
-		algs[i] = h->digest_sizes[i].alg_id;
-		sizes[i] = h->digest_sizes[i].digest_size;
+		algs[i] = get_unaligned_le16(&head->digest_sizes[i].alg_id);
+		sizes[i] = get_unaligned_le16(&head->digest_sizes[i].digest_size);
 	}
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(slaunch_specid_parse);
+
+/**
+ * slaunch_eventlog_algs() - the algorithms of the DRTM event log's header
+ * @algs: filled with the TPM_ALG_IDs listed in the header, in its order
+ * @sizes: filled with their digest sizes
+ * @max: room in @algs and @sizes
+ *
+ * Parses the log's first record now, every time: the SINIT ACM or the
+ * bootloader wrote it, and every record appended to the log must carry
+ * exactly these digests, in this order, or the log cannot be parsed past
+ * it.  The caller holds slaunch_eventlog_lock().
+ *
+ * Return: the number of algorithms; -EINVAL if the log does not start
+ * with a valid Spec ID Event03 header (or has none yet), -E2BIG if it
+ * lists more than @max, -EOPNOTSUPP without a DRTM event log, -EIO if
+ * the TXT heap's pointer to the log was corrupted.
+ */
+int slaunch_eventlog_algs(u16 *algs, u16 *sizes, unsigned int max)
+{
+	u32 next;
+	int ret;
+
+	ret = sl_log_next_offset(&next);
+	if (ret)
+		return ret;
+	return slaunch_specid_parse(sl_log, next, algs, sizes, max);
+}
+EXPORT_SYMBOL_GPL(slaunch_eventlog_algs);
 
 /**
  * slaunch_eventlog_space() - room left in the DRTM event log
  *
+ * Reads the next record offset from the TXT heap's log pointer element.
+ * The caller holds slaunch_eventlog_lock() until its append, so the room
+ * cannot shrink in between.
+ *
  * Return: the number of bytes that slaunch_eventlog_append() can still
- * take, 0 if there is no DRTM event log.
+ * take, 0 if there is no usable DRTM event log.
  */
 size_t slaunch_eventlog_space(void)
 {
-	lockdep_assert_held(&sl_log_mutex);
-	if (!sl_log)
+	u32 next;
+
+	if (sl_log_next_offset(&next))
 		return 0;
-	return sl_log_size - sl_log_next;
+	return sl_log_size - next;
 }
+EXPORT_SYMBOL_GPL(slaunch_eventlog_space);
 
 /**
  * slaunch_eventlog_append() - append a record to the DRTM event log
- * @data: a complete TCG_PCR_EVENT2 record (or, to an empty log, its header)
+ * @data: a complete record (or, to an empty log, its Spec ID header)
  * @size: its size
  *
- * Writes @data at the log's next record offset in the TXT heap and
- * advances that offset, as the Secure Launch series does for its own
- * measurements.
+ * Reads the next record offset from the TXT heap's log pointer element,
+ * writes @data there and stores the advanced offset back into the
+ * element, as the Secure Launch series does for its own measurements.
+ * The record's format is the caller's business: it must carry the digests
+ * slaunch_eventlog_algs() lists.  The caller holds slaunch_eventlog_lock().
  *
- * Return: 0 on success, -ENOSPC if it does not fit, -EOPNOTSUPP without a
- * DRTM event log.
+ * Return: 0 on success, -EINVAL for an empty record, -ENOSPC if it does
+ * not fit (nothing is written), -EOPNOTSUPP without a DRTM event log,
+ * -EIO if the TXT heap's pointer to the log was corrupted.
  */
 int slaunch_eventlog_append(const void *data, size_t size)
 {
-	lockdep_assert_held(&sl_log_mutex);
-	if (!sl_log)
-		return -EOPNOTSUPP;
-	if (size > sl_log_size - sl_log_next)
+	u32 next;
+	int ret;
+
+	ret = sl_log_next_offset(&next);
+	if (ret)
+		return ret;
+	if (!size)
+		return -EINVAL;
+	if (size > sl_log_size - next)
 		return -ENOSPC;
-	memcpy(sl_log + sl_log_next, data, size);
-	sl_log_next += size;
 	/* The log does not overlap the heap (checked at boot). */
-	sl_log_ptr->next_record_offset = sl_log_next;
+	memcpy(sl_log + next, data, size);
+	put_unaligned((u32)(next + size), &sl_log_ptr->next_record_offset);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(slaunch_eventlog_append);
 
 static ssize_t sl_eventlog_read(struct file *file, char __user *buf,
 				size_t count, loff_t *ppos)
 {
-	guard(mutex)(&sl_log_mutex);
+	ssize_t ret;
+	u32 next;
+
+	ret = mutex_lock_killable(&sl_log_mutex);
+	if (ret)
+		return ret;
 	/* The container from its start: the Spec ID header, then records. */
-	return simple_read_from_buffer(buf, count, ppos, sl_log, sl_log_next);
+	ret = sl_log_next_offset(&next);
+	if (!ret)
+		ret = simple_read_from_buffer(buf, count, ppos, sl_log, next);
+	mutex_unlock(&sl_log_mutex);
+	return ret;
 }
 
 static const struct file_operations sl_eventlog_fops = {
@@ -352,6 +544,7 @@ static int __init slaunch_securityfs_init(void)
 static int __init slaunch_eventlog_init(void)
 {
 	u8 *heap, *log;
+	u32 next;
 
 	if (!(sl_flags & SL_FLAG_ACTIVE) || !sl_log_size)
 		return 0;
@@ -366,13 +559,13 @@ static int __init slaunch_eventlog_init(void)
 			memunmap(log);
 		return -ENOMEM;
 	}
-	pr_info("DRTM event log: %u of %u bytes used\n", sl_log_next,
-		sl_log_size);
-
 	scoped_guard(mutex, &sl_log_mutex) {
 		sl_log = log;
 		sl_log_ptr = (struct txt_heap_event_log_pointer2_1 *)
 			     (heap + sl_log_ptr_off);
+		if (!sl_log_next_offset(&next))
+			pr_info("DRTM event log: %u of %u bytes used\n", next,
+				sl_log_size);
 	}
 	return slaunch_securityfs_init();
 }

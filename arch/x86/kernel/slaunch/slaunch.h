@@ -37,6 +37,10 @@ struct txt_heap_event_log_pointer2_1 {
 #if IS_ENABLED(CONFIG_KUNIT)
 struct txt_heap_event_log_pointer2_1 *txt_heap_find_log(u8 *heap,
 							u64 heap_size);
+int txt_log_ptr_check(const struct txt_heap_event_log_pointer2_1 *p, u64 base,
+		      u32 size, u32 *next);
+int slaunch_specid_parse(const u8 *log, size_t len, u16 *algs, u16 *sizes,
+			 unsigned int max);
 #endif
 
 #ifdef CONFIG_SECURE_LAUNCH_EMULATION

@@ -1,16 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the TXT heap walk that finds the DRTM event log pointer
- * (HEAP_EVENT_LOG_POINTER_ELEMENT2_1 in OsSinitData), over well-formed
- * heaps and over heaps a buggy or hostile bootloader could leave: sizes
- * that are zero or run past the heap or the table, an old OsSinitData
- * version, a truncated element, no element at all.
+ * KUnit tests of what the kernel reads from the TXT heap and the DRTM event
+ * log, all written by the bootloader or the SINIT ACM:
+ *
+ *  - the heap walk that finds the DRTM event log pointer
+ *    (HEAP_EVENT_LOG_POINTER_ELEMENT2_1 in OsSinitData), over well-formed
+ *    heaps and over heaps a buggy or hostile bootloader could leave: sizes
+ *    that are zero or run past the heap or the table, an old OsSinitData
+ *    version, a truncated element, no element at all;
+ *  - the check of that element on every use of the log (moved buffer,
+ *    offsets out of bounds);
+ *  - the parser of the log's Spec ID Event03 header, whose algorithm list
+ *    decides the digests of every record appended to the log: valid
+ *    headers, and truncated ones, a bad signature, type, PCR or digest,
+ *    numberOfAlgorithms out of bounds, vendorInfoSize overflowing the
+ *    event, bad digest sizes, a repeated algorithm, too many algorithms.
  */
 
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/module.h>
 #include <linux/string.h>
+#include <linux/tpm.h>
+#include <linux/tpm_eventlog.h>
 #include <linux/unaligned.h>
 
 #include "slaunch.h"
@@ -159,8 +171,256 @@ static struct kunit_suite slaunch_test_suite = {
 	.test_cases = slaunch_test_cases,
 };
 
-kunit_test_suite(slaunch_test_suite);
+/* The log pointer element as read on every use of the log */
+
+struct ptr_case {
+	const char *name;
+	u64 phys_addr;
+	u32 size, first, next;
+	int ret;
+};
+
+#define LOG_SIZE	0x8000
+
+static const struct ptr_case ptr_cases[] = {
+	{ "empty log", LOG_PHYS, LOG_SIZE, 0, 0, 0 },
+	{ "records up to the next offset", LOG_PHYS, LOG_SIZE, 0, 0x200, 0 },
+	{ "full log", LOG_PHYS, LOG_SIZE, 0, LOG_SIZE, 0 },
+	{ "next offset past the container", LOG_PHYS, LOG_SIZE, 0,
+	  LOG_SIZE + 1, -EIO },
+	{ "next offset 0xffffffff", LOG_PHYS, LOG_SIZE, 0, 0xffffffff, -EIO },
+	{ "first record after the next", LOG_PHYS, LOG_SIZE, 0x100, 0x80,
+	  -EIO },
+	{ "log moved", LOG_PHYS + PAGE_SIZE, LOG_SIZE, 0, 0x200, -EIO },
+	{ "container grown", LOG_PHYS, LOG_SIZE * 2, 0, 0x200, -EIO },
+	{ "container shrunk below the records", LOG_PHYS, 0x100, 0, 0x200,
+	  -EIO },
+};
+
+static void ptr_case_desc(const struct ptr_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ptr, ptr_cases, ptr_case_desc);
+
+static void txt_log_ptr_check_test(struct kunit *test)
+{
+	const struct ptr_case *c = test->param_value;
+	struct txt_heap_event_log_pointer2_1 p;
+	u32 next = 0x5a5a5a5a;
+
+	put_unaligned(c->phys_addr, &p.phys_addr);
+	put_unaligned(c->size, &p.allocated_event_container_size);
+	put_unaligned(c->first, &p.first_record_offset);
+	put_unaligned(c->next, &p.next_record_offset);
+	KUNIT_EXPECT_EQ(test, txt_log_ptr_check(&p, LOG_PHYS, LOG_SIZE, &next),
+			c->ret);
+	KUNIT_EXPECT_EQ(test, next, c->ret ? 0x5a5a5a5a : c->next);
+}
+
+static struct kunit_case slaunch_log_ptr_cases[] = {
+	KUNIT_CASE_PARAM(txt_log_ptr_check_test, ptr_gen_params),
+	{}
+};
+
+static struct kunit_suite slaunch_log_ptr_suite = {
+	.name = "slaunch_log_ptr",
+	.test_cases = slaunch_log_ptr_cases,
+};
+
+/* The Spec ID Event03 header of the DRTM event log */
+
+#define SPECID_MAX	256
+#define SHA1		{ TPM_ALG_SHA1, 20 }
+#define SHA256		{ TPM_ALG_SHA256, 32 }
+#define SHA384		{ TPM_ALG_SHA384, 48 }
+#define SHA512		{ TPM_ALG_SHA512, 64 }
+#define SHA3_256	{ 0x0027, 32 }	/* not known to the parser */
+
+struct specid_case {
+	const char *name;
+	/* Algorithms written, as (TPM_ALG_ID, digest size) pairs */
+	struct { u16 alg, size; } bank[5];
+	unsigned int nr;
+	bool set_num;		/* numberOfAlgorithms = num, not nr */
+	u32 num;
+	u8 vendor;		/* vendorInfoSize */
+	int vendor_bytes;	/* bytes of vendor info present - vendor */
+	int esize_delta;	/* added to the event size written */
+	bool set_esize;		/* write esize as the event size */
+	u32 esize;
+	bool empty;		/* a log of 0 bytes */
+	int len;		/* 0: the record; < 0: cut that much off */
+	unsigned int extra;	/* bytes of (later records) after the header */
+	bool bad_sig, bad_type, bad_pcr, bad_digest;
+	unsigned int max;	/* 0: 8 */
+	int ret;
+};
+
+/* Write @c's header into @buf; return the length to parse. */
+static size_t build_specid(const struct specid_case *c, u8 *buf)
+{
+	struct tcg_pcr_event *ev = (struct tcg_pcr_event *)buf;
+	struct tcg_efi_specid_event_head *head = (void *)ev->event;
+	size_t esize, size;
+	unsigned int i;
+	u8 *p;
+
+	memset(buf, 0, SPECID_MAX);
+	put_unaligned_le32(c->bad_pcr ? 17 : 0, &ev->pcr_idx);
+	put_unaligned_le32(c->bad_type ? EVENT_TAG : NO_ACTION,
+			   &ev->event_type);
+	if (c->bad_digest)
+		ev->digest[19] = 1;
+	memcpy(head->signature, c->bad_sig ? "Spec ID Event02" : TCG_SPECID_SIG,
+	       sizeof(TCG_SPECID_SIG));
+	head->spec_version_major = 2;
+	head->uintnsize = 2;
+	put_unaligned_le32(c->set_num ? c->num : c->nr, &head->num_algs);
+	for (i = 0; i < c->nr; i++) {
+		put_unaligned_le16(c->bank[i].alg, &head->digest_sizes[i].alg_id);
+		put_unaligned_le16(c->bank[i].size,
+				   &head->digest_sizes[i].digest_size);
+	}
+	p = (u8 *)&head->digest_sizes[c->nr];
+	*p++ = c->vendor;
+	memset(p, 0xee, c->vendor + c->vendor_bytes);
+	esize = p + c->vendor + c->vendor_bytes - (u8 *)head;
+	put_unaligned_le32(c->set_esize ? c->esize : esize + c->esize_delta,
+			   &ev->event_size);
+	size = sizeof(*ev) + esize + c->extra;
+	memset(buf + sizeof(*ev) + esize, 0x11, c->extra);
+	if (c->empty)
+		return 0;
+	if (c->len > 0)
+		return c->len;
+	return size + c->len;
+}
+
+static const struct specid_case specid_cases[] = {
+	{ .name = "sha1 and sha256", .bank = { SHA1, SHA256 },
+	  .nr = 2, .ret = 2 },
+	{ .name = "sha256 and sha1: header order kept",
+	  .bank = { SHA256, SHA1 }, .nr = 2, .ret = 2 },
+	{ .name = "four banks",
+	  .bank = { SHA1, SHA256, SHA384, SHA512 },
+	  .nr = 4, .ret = 4 },
+	{ .name = "vendor information", .bank = { SHA256 }, .nr = 1,
+	  .vendor = 7, .ret = 1 },
+	{ .name = "records after the header", .bank = { SHA1, SHA256 },
+	  .nr = 2, .extra = 100, .ret = 2 },
+	{ .name = "algorithm unknown here", .bank = { SHA3_256 }, .nr = 1,
+	  .ret = 1 },
+	{ .name = "as many algorithms as room", .max = 2,
+	  .bank = { SHA1, SHA256 }, .nr = 2, .ret = 2 },
+	{ .name = "empty log", .bank = { SHA256 }, .nr = 1, .empty = true,
+	  .ret = -EINVAL },
+	{ .name = "1-byte log", .bank = { SHA256 }, .nr = 1, .len = 1,
+	  .ret = -EINVAL },
+	{ .name = "truncated in the TCG_PCR_EVENT", .bank = { SHA256 },
+	  .nr = 1, .len = sizeof(struct tcg_pcr_event) - 1, .ret = -EINVAL },
+	{ .name = "truncated in the Spec ID event", .bank = { SHA256 },
+	  .nr = 1, .len = -1, .ret = -EINVAL },
+	{ .name = "event size past the log", .bank = { SHA256 }, .nr = 1,
+	  .esize_delta = 1, .ret = -EINVAL },
+	{ .name = "event size 0xffffffff", .bank = { SHA256 }, .nr = 1,
+	  .set_esize = true, .esize = 0xffffffff, .ret = -EINVAL },
+	{ .name = "event too short for vendorInfoSize", .bank = { SHA256 },
+	  .nr = 1, .set_esize = true, .esize = 28, .extra = 64,
+	  .ret = -EINVAL },
+	{ .name = "event longer than the header", .bank = { SHA256 },
+	  .nr = 1, .esize_delta = 4, .extra = 4, .ret = -EINVAL },
+	{ .name = "bad signature", .bank = { SHA256 }, .nr = 1,
+	  .bad_sig = true, .ret = -EINVAL },
+	{ .name = "not EV_NO_ACTION", .bank = { SHA256 }, .nr = 1,
+	  .bad_type = true, .ret = -EINVAL },
+	{ .name = "not PCR 0", .bank = { SHA256 }, .nr = 1,
+	  .bad_pcr = true, .ret = -EINVAL },
+	{ .name = "digest not zero", .bank = { SHA256 }, .nr = 1,
+	  .bad_digest = true, .ret = -EINVAL },
+	{ .name = "numberOfAlgorithms 0", .nr = 0, .ret = -EINVAL },
+	{ .name = "numberOfAlgorithms one more than the event holds",
+	  .bank = { SHA1, SHA256 }, .nr = 2, .set_num = true,
+	  .num = 3, .extra = 64, .ret = -EINVAL },
+	{ .name = "numberOfAlgorithms 0xffffffff",
+	  .bank = { SHA1, SHA256 }, .nr = 2, .set_num = true,
+	  .num = 0xffffffff, .extra = 64, .ret = -EINVAL },
+	{ .name = "numberOfAlgorithms 0x40000001",
+	  .bank = { SHA1, SHA256 }, .nr = 2, .set_num = true,
+	  .num = 0x40000001, .extra = 64, .ret = -EINVAL },
+	{ .name = "numberOfAlgorithms one less than listed",
+	  .bank = { SHA1, SHA256 }, .nr = 2, .set_num = true,
+	  .num = 1, .ret = -EINVAL },
+	{ .name = "vendorInfoSize past the event", .bank = { SHA256 },
+	  .nr = 1, .vendor = 255, .vendor_bytes = -255, .extra = 64,
+	  .ret = -EINVAL },
+	{ .name = "vendorInfoSize one past the event", .bank = { SHA256 },
+	  .nr = 1, .vendor = 4, .vendor_bytes = -1, .extra = 64,
+	  .ret = -EINVAL },
+	{ .name = "vendorInfoSize past the log", .bank = { SHA256 },
+	  .nr = 1, .vendor = 200, .vendor_bytes = -200, .esize_delta = 200,
+	  .ret = -EINVAL },
+	{ .name = "digest size 0", .bank = { { 0x0027, 0 } }, .nr = 1,
+	  .ret = -EINVAL },
+	{ .name = "digest size 65", .bank = { { 0x0027, 65 } }, .nr = 1,
+	  .ret = -EINVAL },
+	{ .name = "sha256 with 20-byte digests", .bank = { { TPM_ALG_SHA256, 20 } },
+	  .nr = 1, .ret = -EINVAL },
+	{ .name = "sha256 listed twice", .bank = { SHA256, SHA1, SHA256 },
+	  .nr = 3, .ret = -EINVAL },
+	{ .name = "more algorithms than room", .max = 3,
+	  .bank = { SHA1, SHA256, SHA384, SHA512 },
+	  .nr = 4, .ret = -E2BIG },
+};
+
+static void specid_case_desc(const struct specid_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(specid, specid_cases, specid_case_desc);
+
+static void slaunch_specid_parse_test(struct kunit *test)
+{
+	const struct specid_case *c = test->param_value;
+	u16 algs[8], sizes[8];
+	unsigned int i;
+	size_t len;
+	u8 *buf;
+	int ret;
+
+	buf = kunit_kzalloc(test, SPECID_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	len = build_specid(c, buf);
+	KUNIT_ASSERT_LE(test, len, SPECID_MAX);
+	memset(algs, 0, sizeof(algs));
+	ret = slaunch_specid_parse(buf, len, algs, sizes, c->max ?: 8);
+	KUNIT_ASSERT_EQ(test, ret, c->ret);
+	for (i = 0; i < 8; i++) {
+		if ((int)i < ret) {
+			KUNIT_EXPECT_EQ(test, algs[i], c->bank[i].alg);
+			KUNIT_EXPECT_EQ(test, sizes[i], c->bank[i].size);
+		} else {
+			/* Nothing written past the count, or on failure */
+			KUNIT_EXPECT_EQ(test, algs[i], 0);
+		}
+	}
+}
+
+static struct kunit_case slaunch_specid_cases[] = {
+	KUNIT_CASE_PARAM(slaunch_specid_parse_test, specid_gen_params),
+	{}
+};
+
+static struct kunit_suite slaunch_specid_suite = {
+	.name = "slaunch_specid",
+	.test_cases = slaunch_specid_cases,
+};
+
+kunit_test_suites(&slaunch_test_suite, &slaunch_log_ptr_suite,
+		  &slaunch_specid_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-MODULE_DESCRIPTION("KUnit tests for the Secure Launch TXT heap walk");
+MODULE_DESCRIPTION("KUnit tests for the Secure Launch TXT heap and DRTM log parsers");
 MODULE_LICENSE("GPL");

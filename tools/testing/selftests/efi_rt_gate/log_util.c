@@ -56,7 +56,10 @@ int log_load(struct event_log *log, const char *path)
 void log_free(struct event_log *log)
 {
 	free(log->buf);
+	free(log->rec);
 	log->buf = NULL;
+	log->rec = NULL;
+	log->rec_cap = 0;
 }
 
 static int __printf(2, 3) fail(struct event_log *log, const char *fmt, ...)
@@ -112,10 +115,20 @@ int log_parse(struct event_log *log)
 	p = spec + esize;
 
 	while (p < end) {
-		struct log_record *r = &log->rec[log->nr_records];
+		struct log_record *r;
 
 		if (log->nr_records == LOG_MAX_RECORDS)
 			return fail(log, "too many records");
+		if (log->nr_records == log->rec_cap) {
+			unsigned int cap = log->rec_cap ? 2 * log->rec_cap : 64;
+
+			r = realloc(log->rec, cap * sizeof(*r));
+			if (!r)
+				return fail(log, "out of memory at record %u", log->nr_records);
+			log->rec = r;
+			log->rec_cap = cap;
+		}
+		r = &log->rec[log->nr_records];
 		r->offset = p - log->buf;
 		if (end - p < 12)
 			return fail(log, "record %u truncated", log->nr_records);

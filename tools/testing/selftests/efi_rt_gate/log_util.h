@@ -15,7 +15,7 @@
 #define EV_EVENT_TAG		0x6
 #define EFI_RT_GATE_EVENT_TAG_ID 0x8F3B22F0u
 #define LOG_MAX_BANKS		8
-#define LOG_MAX_RECORDS		256
+#define LOG_MAX_RECORDS		(1024 * 1024)	/* sanity limit of the parser */
 
 /*
  * The gate's measured event, version 1 (Documentation/ABI/testing/
@@ -74,7 +74,8 @@ struct event_log {
 	unsigned int nr_banks;
 	struct log_bank banks[LOG_MAX_BANKS];
 	unsigned int nr_records;		/* after the header */
-	struct log_record rec[LOG_MAX_RECORDS];
+	struct log_record *rec;			/* nr_records of them */
+	unsigned int rec_cap;
 	char error[160];
 };
 
@@ -85,6 +86,7 @@ struct event_log {
  */
 int log_load(struct event_log *log, const char *path);
 int log_parse(struct event_log *log);
+/* Frees the buffer and the records; log_load() may reuse @log. */
 void log_free(struct event_log *log);
 
 /*
