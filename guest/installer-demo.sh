@@ -33,27 +33,28 @@ entry() {	# the boot entry as efibootmgr lists it
 
 dmesg -n 1
 SEALED=$(part sealed)
+DISK=$(part esp | sed 's/[0-9]*$//')
 P=$(cat $GATE/pcr)
 
 if [ "$HARNESS_BOOT" = 1 ]; then
-	echo "boot 1: $(launch): EFI runtime services are $(cat $GATE/state); the gate measures into PCR $P"
+	echo "boot 1: $(launch); EFI runtime services: $(cat $GATE/state); the gate's PCR: $P"
 	echo "  PCR $P = $(pcr)..."
-	echo "  $($SEAL seal "$SEALED") (blob on $SEALED)"
+	echo "  $($SEAL seal "$SEALED") with tpm2-tss (PolicyPCR), blob on $SEALED"
 	echo "  $($SEAL unseal "$SEALED")"
-	echo "# echo 1 > $GATE/unlock   (time to do untrustworthy things)"
+	echo "# echo 1 > $GATE/unlock      (the installer needs the firmware now)"
 	echo 1 > $GATE/unlock
-	echo "  state: $(cat $GATE/state), PCR $P = $(pcr)...; the log says why:"
+	echo "  EFI runtime services: $(cat $GATE/state); PCR $P = $(pcr)... because the gate logged, before unlocking:"
 	tail -n1 $GATE/ascii_measurements | sed 's/sha256:\(.\{16\}\)[0-9a-f]*/sha256:\1.../; s/^/  /'
 	mount -t efivarfs efivarfs /sys/firmware/efi/efivars
-	echo "# efibootmgr -c -d $(part esp | sed 's/[0-9]*$//') -p 1 -L '$LABEL' -l '$LOADER'"
-	efibootmgr -c -d "$(part esp | sed 's/[0-9]*$//')" -p 1 -L "$LABEL" -l "$LOADER" |
-		grep "$LABEL" | sed 's/^/  /'
-	echo "  $($SEAL unseal "$SEALED")"
+	echo "# efibootmgr -c -d $DISK -p 1 -L '$LABEL' -l '$LOADER'"
+	out=$(efibootmgr -c -d "$DISK" -p 1 -L "$LABEL" -l "$LOADER")
+	echo "  $(echo "$out" | grep "$LABEL"), $(echo "$out" | grep BootOrder)   (SetVariable through efivarfs)"
+	echo "  $($SEAL unseal "$SEALED")   <- PCR $P moved: no more secret in this boot"
 else
-	echo "boot 2 (power cycle, same TPM, variables and disk): $(launch)"
-	echo "  EFI runtime services are $(cat $GATE/state) again, PCR $P = $(pcr)... (as when sealed)"
-	echo "  $($SEAL unseal "$SEALED")"
+	echo "boot 2: power cycle (same TPM, variables and disk), $(launch)"
+	echo "  EFI runtime services: $(cat $GATE/state) again; PCR $P = $(pcr)... (the value sealed to)"
+	echo "  $($SEAL unseal "$SEALED")   <- the secret is back"
 	echo 1 > $GATE/unlock
 	mount -t efivarfs efivarfs /sys/firmware/efi/efivars
-	echo "  after another unlock, efibootmgr still lists: $(entry)"
+	echo "  after another unlock, efibootmgr lists: $(entry)   <- the boot entry survived"
 fi
