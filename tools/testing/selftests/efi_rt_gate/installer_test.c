@@ -574,7 +574,9 @@ TEST(unseal_fails)
 	ASSERT_STREQ("unlocked", gate_state());
 	open_tpm(_metadata, &ctx);
 	ASSERT_EQ(0, pcr_now(_metadata, ctx, blob.pcr, now));
-	ASSERT_NE(0, memcmp(now, blob.pcr_value, SEAL_DIGEST_SIZE));
+	/* Not fatal: what the TPM says about the secret is the point here. */
+	EXPECT_NE(0, memcmp(now, blob.pcr_value, SEAL_DIGEST_SIZE))
+		TH_LOG("PCR %u still has the value sealed to", blob.pcr);
 	rc = try_unseal(_metadata, ctx, &blob);
 	seal_close(ctx);
 	/* TPM_RC_POLICY_FAIL for session 1, exactly */
