@@ -37,8 +37,8 @@ DISK=$(part esp | sed 's/[0-9]*$//')
 P=$(cat $GATE/pcr)
 
 if [ "$HARNESS_BOOT" = 1 ]; then
-	echo "boot 1: $(launch); EFI runtime services: $(cat $GATE/state); the gate's PCR: $P"
-	echo "  PCR $P = $(pcr)..."
+	echo "boot 1: $(launch). EFI runtime services (the OS calling the firmware, e.g. to write"
+	echo "  boot entries): $(cat $GATE/state). The gate measures into PCR $P, now $(pcr)..."
 	echo "  $($SEAL seal "$SEALED") with tpm2-tss (PolicyPCR), blob on $SEALED"
 	echo "  $($SEAL unseal "$SEALED")"
 	echo "# echo 1 > $GATE/unlock      (the installer needs the firmware now)"
