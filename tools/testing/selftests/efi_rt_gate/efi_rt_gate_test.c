@@ -773,7 +773,8 @@ static void tool_replays_drtm(struct __test_metadata *_metadata,
 			for (n = 0; n < (int)drtm->nr_banks; n++)
 				if (!strcmp(bank, tpm2_alg_name(drtm->banks[n].alg) ?: ""))
 					b = n;
-			ASSERT_LE(0, b) TH_LOG("tpm2_eventlog replays bank %s, not in the header", bank);
+			ASSERT_LE(0, b)
+				TH_LOG("tpm2_eventlog replays bank %s, not in the header", bank);
 			ASSERT_FALSE(seen & (1u << b));
 			seen |= 1u << b;
 		} else if (pcrs && indent == 4 &&
@@ -842,8 +843,8 @@ TEST(drtm_log_replays)
 	ASSERT_EQ(nw, (int)drtm.nr_banks) TH_LOG("the DRTM log header lists %u banks",
 						 drtm.nr_banks);
 	for (i = 0; i < drtm.nr_banks; i++)
-		ASSERT_EQ(want[i], drtm.banks[i].alg) TH_LOG("header bank %u is 0x%04x", i,
-							    drtm.banks[i].alg);
+		ASSERT_EQ(want[i], drtm.banks[i].alg)
+			TH_LOG("header bank %u is 0x%04x", i, drtm.banks[i].alg);
 
 	/* The emulated launch measurement comes first, in PCR 17. */
 	ASSERT_EQ(17, drtm.rec[0].pcr);
