@@ -84,6 +84,72 @@ static bool efi_rt_drtm_pcr(unsigned int pcr)
 }
 
 /*
+ * TEMPORARY (drtm helper's worktree, for testing the slaunch API; the lead
+ * owns this file): a record for the DRTM event log, with the digests of
+ * exactly the banks its Spec ID header lists, in the header's order.
+ */
+struct efi_rt_drtm_rec {
+	struct efi_rt_bank banks[TPM2_MAX_PCR_BANKS];
+	struct tpm_digest digests[TPM2_MAX_PCR_BANKS];
+	unsigned int nr;
+	size_t size;
+	u8 data[];
+};
+
+/*
+ * With the DRTM log's lock held: take the algorithms of the log's Spec ID
+ * header, pick the matching digests out of @digests (the TPM's banks),
+ * check the room and allocate the record.
+ */
+static int efi_rt_drtm_prepare(const struct tpm_digest *digests,
+			       size_t ev_size, struct efi_rt_drtm_rec **out)
+{
+	u16 algs[TPM2_MAX_PCR_BANKS], sizes[TPM2_MAX_PCR_BANKS];
+	struct efi_rt_bank banks[TPM2_MAX_PCR_BANKS];
+	u8 idx[TPM2_MAX_PCR_BANKS];
+	struct efi_rt_drtm_rec *r;
+	unsigned int i, j;
+	size_t size;
+	int n;
+
+	n = slaunch_eventlog_algs(algs, sizes, ARRAY_SIZE(algs));
+	if (n < 0) {
+		pr_err("DRTM event log has no valid Spec ID Event03 header (%d): not measured\n",
+		       n);
+		return -EOPNOTSUPP;
+	}
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < efi_rt_nr_banks; i++)
+			if (efi_rt_banks[i].alg_id == algs[j])
+				break;
+		if (i == efi_rt_nr_banks ||
+		    efi_rt_banks[i].digest_size != sizes[j]) {
+			pr_err("DRTM event log lists bank 0x%04x, which the TPM lacks: not measured\n",
+			       algs[j]);
+			return -EOPNOTSUPP;
+		}
+		banks[j] = efi_rt_banks[i];
+		idx[j] = i;
+	}
+	size = efi_rt_event2_size(banks, n, ev_size);
+	if (slaunch_eventlog_space() < size) {
+		pr_err("no room in the DRTM event log for %zu bytes\n", size);
+		return -ENOSPC;
+	}
+	r = kmalloc(struct_size(r, data, size), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	for (j = 0; j < n; j++) {
+		r->banks[j] = banks[j];
+		r->digests[j] = digests[idx[j]];
+	}
+	r->nr = n;
+	r->size = size;
+	*out = r;
+	return 0;
+}
+
+/*
  * Extend @text as an EV_EVENT_TAG record into the PCR, then append it to
  * the log (and, after a secure launch, to the DRTM event log).  Everything
  * that can fail apart from the extend happens before it, so that a
@@ -94,6 +160,8 @@ static int efi_rt_measure(const char *text)
 	struct tpm_digest digests[TPM2_MAX_PCR_BANKS] = {};
 	size_t text_len = strlen(text);
 	size_t ev_size = efi_rt_tagged_event_size(text_len);
+	bool drtm = slaunch_is_txt_launch();
+	struct efi_rt_drtm_rec *drtm_rec = NULL;
 	struct efi_rt_record *rec;
 	size_t rec_size;
 	u8 *ev, *log;
@@ -129,11 +197,15 @@ static int efi_rt_measure(const char *text)
 			goto out;
 	}
 
-	/* Attestation replays the DRTM log: no extend without a record. */
-	if (slaunch_is_txt_launch() && slaunch_eventlog_space() < rec_size) {
-		pr_err("no room in the DRTM event log for %zu bytes\n", rec_size);
-		ret = -ENOSPC;
-		goto out;
+	/*
+	 * Attestation replays the DRTM log: no extend without a record, and
+	 * the record carries exactly the digests of the log's own header.
+	 */
+	if (drtm) {
+		slaunch_eventlog_lock();
+		ret = efi_rt_drtm_prepare(digests, ev_size, &drtm_rec);
+		if (ret)
+			goto out_unlock;
 	}
 
 	if (efi_rt_drtm_pcr(efi_rt_pcr_idx))
@@ -144,15 +216,19 @@ static int efi_rt_measure(const char *text)
 	if (ret) {
 		pr_err("TPM extend of PCR %u failed: %d\n", efi_rt_pcr_idx, ret);
 		ret = ret == -ENODEV ? -ENODEV : -EIO;
-		goto out;
+		goto out_unlock;
 	}
 
 	efi_rt_event2_write(efi_rt_log + efi_rt_log_len, efi_rt_pcr_idx,
 			    EFI_RT_EV_EVENT_TAG, efi_rt_banks, efi_rt_nr_banks,
 			    digests, ev, ev_size);
-	if (slaunch_is_txt_launch())
-		WARN_ON(slaunch_eventlog_append(efi_rt_log + efi_rt_log_len,
-						rec_size));
+	if (drtm) {
+		efi_rt_event2_write(drtm_rec->data, efi_rt_pcr_idx,
+				    EFI_RT_EV_EVENT_TAG, drtm_rec->banks,
+				    drtm_rec->nr, drtm_rec->digests, ev, ev_size);
+		if (slaunch_eventlog_append(drtm_rec->data, drtm_rec->size))
+			pr_err("DRTM event log append failed after the extend\n");
+	}
 	efi_rt_log_len += rec_size;
 	rec->pcr = efi_rt_pcr_idx;
 	rec->alg = efi_rt_bank_algo[efi_rt_ascii_bank];
@@ -161,7 +237,11 @@ static int efi_rt_measure(const char *text)
 	memcpy(rec->text, text, text_len);
 	list_add_tail(&rec->list, &efi_rt_records);
 	rec = NULL;
+out_unlock:
+	if (drtm)
+		slaunch_eventlog_unlock();
 out:
+	kfree(drtm_rec);
 	kfree(rec);
 	kfree(ev);
 	return ret;
@@ -296,47 +376,6 @@ static int __init efi_rt_setup_banks(struct tpm_chip *chip)
 	return 0;
 }
 
-/*
- * An emulated launch has no bootloader to set up the DRTM event log: start
- * it with the Spec ID header and the launch measurement the emulator
- * extended into PCR 17 (SLAUNCH_EMULATED_LAUNCH_DATA), so that the whole
- * log replays from zero like a real one.
- */
-static int __init efi_rt_emulated_drtm_log_init(void)
-{
-	static const char data[] = SLAUNCH_EMULATED_LAUNCH_DATA;
-	struct tpm_digest digests[TPM2_MAX_PCR_BANKS] = {};
-	size_t size = efi_rt_event2_size(efi_rt_banks, efi_rt_nr_banks,
-					 sizeof(data) - 1);
-	unsigned int i;
-	u8 *rec;
-	int ret;
-
-	for (i = 0; i < efi_rt_nr_banks; i++) {
-		digests[i].alg_id = efi_rt_banks[i].alg_id;
-		if (!efi_rt_tfm[i])
-			return -EOPNOTSUPP;
-		ret = crypto_shash_tfm_digest(efi_rt_tfm[i], data,
-					      sizeof(data) - 1,
-					      digests[i].digest);
-		if (ret)
-			return ret;
-	}
-	/* efi_rt_log holds just our header, which is the DRTM log's too. */
-	ret = slaunch_eventlog_append(efi_rt_log, efi_rt_log_len);
-	if (ret)
-		return ret;
-	rec = kmalloc(size, GFP_KERNEL);
-	if (!rec)
-		return -ENOMEM;
-	efi_rt_event2_write(rec, SLAUNCH_EMULATED_LAUNCH_PCR, SLAUNCH_EVTYPE,
-			    efi_rt_banks, efi_rt_nr_banks, digests,
-			    (const u8 *)data, sizeof(data) - 1);
-	ret = slaunch_eventlog_append(rec, size);
-	kfree(rec);
-	return ret;
-}
-
 static struct tpm_chip *__init efi_rt_get_chip(void)
 {
 	struct tpm_chip *chip = tpm_default_chip();
@@ -370,11 +409,6 @@ static int __init efi_rt_gate_init(void)
 
 	mutex_lock(&efi_rt_mutex);
 	efi_rt_chip = efi_rt_get_chip();
-	if (efi_rt_chip && (slaunch_get_flags() & SL_FLAG_EMULATED)) {
-		ret = efi_rt_emulated_drtm_log_init();
-		if (ret)
-			pr_err("emulated DRTM event log not set up: %d\n", ret);
-	}
 	if (efi_rt_chip) {
 		snprintf(text, sizeof(text),
 			 "efi_rt_gate boot: runtime services %s (%s)",
