@@ -245,7 +245,7 @@ TEST(fw_log_tpm2_eventlog)
 {
 	uint8_t now[TPM_MAX_DIGEST];
 	char line[512], hex[2 * TPM_MAX_DIGEST + 1];
-	int found = 0, in_pcrs = 0, checked = 0, size, i;
+	int found = 0, in_pcrs = 0, checked = 0, size, i, n;
 	unsigned int p;
 	uint16_t alg = 0;
 	FILE *f;
@@ -275,7 +275,8 @@ TEST(fw_log_tpm2_eventlog)
 			ASSERT_NE(0, alg) TH_LOG("unknown bank line '%s'", line);
 			continue;
 		}
-		ASSERT_EQ(2, sscanf(line, " %u : 0x%128s", &p, hex)) TH_LOG("'%s'", line);
+		n = sscanf(line, " %u : 0x%128s", &p, hex);
+		ASSERT_EQ(2, n) TH_LOG("'%s'", line);
 		if (p > 15)
 			continue;
 		size = sysfs_pcr_read(tpm2_alg_name(alg), p, now, sizeof(now));
@@ -283,7 +284,8 @@ TEST(fw_log_tpm2_eventlog)
 		for (i = 0; i < size; i++) {
 			unsigned int byte;
 
-			ASSERT_EQ(1, sscanf(hex + 2 * i, "%2x", &byte));
+			n = sscanf(hex + 2 * i, "%2x", &byte);
+			ASSERT_EQ(1, n);
 			EXPECT_EQ(now[i], byte)
 				TH_LOG("tpm2_eventlog's PCR %u %s differs from the TPM",
 				       p, tpm2_alg_name(alg));
