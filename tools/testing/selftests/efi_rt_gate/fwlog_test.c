@@ -104,11 +104,14 @@ TEST(fw_log_replays_all)
 	log_free(&fw);
 }
 
-/* The last valid efi_rt_gate= of the command line, or NULL. */
+/*
+ * The last valid efi_rt_gate= of the command line, or NULL.  Parameter
+ * names compare as the kernel's early parameters do: '-' equals '_'.
+ */
 static const char *cmdline_mode(char *buf, size_t max)
 {
 	const char *mode = NULL;
-	char *tok, *save;
+	char *tok, *save, *c;
 	ssize_t n;
 	int fd;
 
@@ -124,6 +127,9 @@ static const char *cmdline_mode(char *buf, size_t max)
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		if (!strcmp(tok, "--"))
 			break;
+		for (c = tok; *c && *c != '='; c++)
+			if (*c == '-')
+				*c = '_';
 		if (!strncmp(tok, "efi_rt_gate=", 12) &&
 		    (!strcmp(tok + 12, "auto") || !strcmp(tok + 12, "locked") ||
 		     !strcmp(tok + 12, "unlocked")))
