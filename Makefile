@@ -17,7 +17,7 @@ TREE    := $(B)/linux
 export TREE
 
 SELFTEST_SRC := $(wildcard tools/testing/selftests/efi_rt_gate/*)
-GUEST_SRC    := guest/init guest/demo.sh scripts/mkinitramfs.sh
+GUEST_SRC    := guest/init guest/demo.sh guest/installer-demo.sh scripts/mkinitramfs.sh
 
 .PHONY: all deps base apply kernel selftests initramfs demo check bench series series-check clean distclean FORCE
 

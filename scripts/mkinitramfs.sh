@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the guest initramfs from Debian packages only: busybox-static, the
-# compiled selftests, and with "tools" tpm2-tools plus every shared library
-# it links and the TCTI device library it dlopens.  MODROOT is a kernel
+# compiled selftests, and with "tools" tpm2-tools and efibootmgr plus every
+# shared library they and the dynamically linked selftests (tpm2-tss users)
+# need, and the TCTI device library tpm2-tools dlopens.  MODROOT is a kernel
 # variant's INSTALL_MOD_PATH (scripts/build-kernel.sh): its lib/modules/
 # tree goes in too, for harness.modprobe= (guest/init).
 #   mkinitramfs.sh OUT.cpio.gz SELFTEST_DIR [min|tools] [MODROOT]
@@ -25,6 +26,7 @@ for a in $("$R/bin/busybox" --list); do
 done
 cp "$PROJ/guest/init" "$R/init"
 cp "$PROJ/guest/demo.sh" "$R/demo.sh"
+cp "$PROJ/guest/installer-demo.sh" "$R/installer-demo.sh"
 cp -a "$TESTS"/. "$R/selftests/"
 
 copy_lib() {
@@ -37,8 +39,15 @@ if [ "$FLAVOUR" = tools ]; then
 	mkdir -p "$R/usr/bin"
 	cp /usr/bin/tpm2 "$R/usr/bin/tpm2"
 	for t in tpm2_eventlog tpm2_pcrread; do ln -s tpm2 "$R/usr/bin/$t"; done
+	cp /bin/efibootmgr "$R/usr/bin/efibootmgr"
 	tcti=$(ls /usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0)
-	for l in $( (ldd /usr/bin/tpm2; ldd "$tcti") | awk '/=> \//{print $3}' | sort -u) "$tcti"; do
+	# Selftests linked against tpm2-tss (Debian has no static libraries).
+	dyn=$(for f in "$R"/selftests/*; do
+		[ -f "$f" ] && ldd "$f" >/dev/null 2>&1 && echo "$f"
+	done)
+	for l in $( (ldd /usr/bin/tpm2; ldd "$tcti"; ldd /bin/efibootmgr
+		     for f in $dyn; do ldd "$f"; done) |
+		   awk '/=> \//{print $3}' | sort -u) "$tcti"; do
 		copy_lib "$l"
 	done
 	cp /lib64/ld-linux-x86-64.so.2 "$R/usr/lib64/"

@@ -28,6 +28,8 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+import zlib
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
@@ -40,6 +42,7 @@ CMD_HASH_END = 8
 SCENARIO_KEYS = {
     "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
+    "disk", "after_reboot",
 }
 
 
@@ -53,7 +56,7 @@ def parse_scenario(path):
           "description": "", "tests": [], "tpm": "yes", "cmdline": "",
           "expect": "pass", "allow_skip": "no", "hooks": [],
           "kernel": "default", "initrd": "min", "timeout": "180",
-          "min_results": "1", "tap": "yes"}
+          "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": []}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
@@ -63,8 +66,8 @@ def parse_scenario(path):
             key, val = key.strip(), val.strip()
             if not sep or key not in SCENARIO_KEYS:
                 raise ScenarioError(f"{path}:{lineno}: unknown line '{line}'")
-            if key == "tests":
-                sc["tests"] += val.split()
+            if key in ("tests", "after_reboot"):
+                sc[key] += val.split()
             elif key == "hook":
                 # hook: <console marker> => <action> [args...]
                 marker, arrow, action = val.partition("=>")
@@ -83,7 +86,70 @@ def parse_scenario(path):
         raise ScenarioError(f"{path}: allow_skip must be yes or no")
     if not sc["tests"]:
         raise ScenarioError(f"{path}: no tests")
+    if sc["disk"] not in ("yes", "no"):
+        raise ScenarioError(f"{path}: disk must be yes or no")
+    if sc["after_reboot"] and sc["disk"] != "yes":
+        raise ScenarioError(f"{path}: after_reboot needs disk: yes (the tests of each boot are passed on it)")
     return sc
+
+
+# The harness disk ("disk: yes"): 4 MiB, GPT, fixed GUIDs so that tests can
+# check what firmware variables say about it.  Partitions, found in the
+# guest by name: "esp" (an EFI system partition, what a boot entry points
+# at; no file system), "sealed" (raw, the guest's to keep data across a
+# reboot) and "harness" (raw, written by the runner before each boot:
+# "boot=N" and "tests=..." lines, NUL-padded).
+DISK_SECTORS = 8192
+DISK_GUID = uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-e1f7a9c0b4d2")
+DISK_PARTS = [  # name, type GUID, unique GUID, first LBA, last LBA
+    ("esp", uuid.UUID("c12a7328-f81f-11d2-ba4b-00a0c93ec93b"),
+     uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-000000000001"), 2048, 4095),
+    ("sealed", uuid.UUID("0fc63daf-8483-4772-8e79-3d69d8477de4"),
+     uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-000000000002"), 4096, 5119),
+    ("harness", uuid.UUID("0fc63daf-8483-4772-8e79-3d69d8477de4"),
+     uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-000000000003"), 5120, 6143),
+]
+HARNESS_PART_LBA = 5120
+
+
+def make_gpt_disk(path):
+    """A raw disk image with a protective MBR, GPT header and backup."""
+    n = DISK_SECTORS
+    entries = bytearray(128 * 128)
+    for i, (name, ptype, puuid, first, last) in enumerate(DISK_PARTS):
+        entries[i * 128:(i + 1) * 128] = (
+            ptype.bytes_le + puuid.bytes_le + struct.pack("<QQQ", first, last, 0)
+            + name.encode("utf-16-le").ljust(72, b"\0"))
+    ecrc = zlib.crc32(entries)
+
+    def header(mine, other, entries_lba):
+        h = struct.pack("<8sIIIIQQQQ16sQIII", b"EFI PART", 0x10000, 92, 0, 0,
+                        mine, other, 34, n - 34, DISK_GUID.bytes_le,
+                        entries_lba, 128, 128, ecrc)
+        h = h[:16] + struct.pack("<I", zlib.crc32(h)) + h[20:]
+        return h.ljust(512, b"\0")
+
+    mbr = bytearray(512)
+    mbr[446:462] = struct.pack("<BBBBBBBBII", 0, 0, 2, 0, 0xEE, 0xFF, 0xFF, 0xFF,
+                               1, min(n - 1, 0xFFFFFFFF))
+    mbr[510:512] = b"\x55\xaa"
+    with open(path, "wb") as f:
+        f.truncate(n * 512)
+        f.write(mbr)
+        f.write(header(1, n - 1, 2))
+        f.write(entries)
+        f.seek((n - 33) * 512)
+        f.write(entries)
+        f.write(header(n - 1, 1, n - 33))
+
+
+def write_harness_part(path, boot, tests):
+    text = f"boot={boot}\ntests={','.join(tests)}\n".encode()
+    if len(text) > 4096:
+        raise ScenarioError("tests of one boot exceed the harness partition's 4 KiB")
+    with open(path, "r+b") as f:
+        f.seek(HARNESS_PART_LBA * 512)
+        f.write(text.ljust(4096, b"\0"))
 
 
 class ControlRelay(threading.Thread):
@@ -281,13 +347,19 @@ class Runner:
 
     def start_swtpm(self):
         w = self.out
-        os.makedirs(f"{w}/tpm")
+        # A later boot of the scenario starts a new swtpm on the same state:
+        # the TPM is powered off and on (QEMU's CMD_INIT, then the firmware's
+        # TPM2_Startup(CLEAR)), so PCRs restart while NV state and seeds stay.
+        os.makedirs(f"{w}/tpm", exist_ok=True)
+        for sock in ("swtpm-ctrl.sock", "tpm-ctrl.sock"):
+            if os.path.exists(f"{w}/{sock}"):
+                os.unlink(f"{w}/{sock}")
         p = subprocess.Popen(
             ["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={w}/tpm",
              "--ctrl", f"type=unixio,path={w}/swtpm-ctrl.sock",
              "--log", f"file={w}/swtpm.log,level=1", "--terminate"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(f"{w}/swtpm.stderr", "w"))
+            stderr=open(f"{w}/swtpm.stderr", "a"))
         self.procs.append(p)
         self.swtpm = p
         deadline = time.time() + 10
@@ -299,12 +371,19 @@ class Runner:
         self.relay.start()
         self.log("swtpm ready")
 
-    def qemu_cmd(self):
+    def qemu_cmd(self, boot=1):
         w = self.out
-        shutil.copyfile(OVMF_VARS, f"{w}/vars.fd")
+        if boot == 1:
+            shutil.copyfile(OVMF_VARS, f"{w}/vars.fd")
+        for sock in ("qmp.sock", "ack.sock"):
+            if os.path.exists(f"{w}/{sock}"):
+                os.unlink(f"{w}/{sock}")
+        # With a second boot, each boot's tests come from the harness disk:
+        # the command line must not change, the EFI stub measures it.
+        tests = "@disk" if self.sc["after_reboot"] else ",".join(self.sc["tests"])
         cmdline = " ".join(filter(None, [
             "console=ttyS0 panic=-1",
-            "harness.tests=" + ",".join(self.sc["tests"]),
+            "harness.tests=" + tests,
             self.sc["cmdline"]]))
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
                "-m", "512", "-smp", "1", "-no-reboot", "-nic", "none",
@@ -316,6 +395,9 @@ class Runner:
                "-drive", f"if=pflash,format=raw,unit=1,file={w}/vars.fd",
                "-kernel", self.args.kernel, "-initrd", self.args.initrd,
                "-append", cmdline]
+        if self.sc["disk"] == "yes":
+            cmd += ["-drive", f"if=none,id=hd0,format=raw,file={w}/disk.img",
+                    "-device", "virtio-blk-pci,drive=hd0"]
         if self.sc["tpm"] == "yes":
             cmd += ["-chardev", f"socket,id=chrtpm,path={w}/tpm-ctrl.sock",
                     "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
@@ -347,26 +429,29 @@ class Runner:
             # The guest waits for this line on ttyS1 before it goes on.
             self.ack.sendall(b"ack\n")
 
-    def boot(self):
+    def boot(self, n=1):
         w = self.out
-        console = open(f"{w}/console.log", "w")
+        console = open(f"{w}/console.log", "w" if n == 1 else "a")
+        if n > 1:
+            console.write(f"==== run-scenario: boot {n} of the same machine (same TPM "
+                          "state, variables and disk; TPM power-cycled) ====\n")
         lines = []
         if self.sc["tpm"] == "yes":
             self.start_swtpm()
         else:
             self.swtpm = None
-        cmd = self.qemu_cmd()
-        with open(f"{w}/qemu.cmd", "w") as f:
+        cmd = self.qemu_cmd(n)
+        with open(f"{w}/qemu.cmd", "w" if n == 1 else "a") as f:
             f.write(" ".join(cmd) + "\n")
         q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=open(f"{w}/qemu.stderr", "w"))
+                             stderr=open(f"{w}/qemu.stderr", "w" if n == 1 else "a"))
         self.procs.append(q)
         self.qmp = QMP(f"{w}/qmp.sock")
         self.ack = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.ack.connect(f"{w}/ack.sock")
-        self.log("qemu started")
-        hooks = list(self.sc["hooks"])
-        deadline = self.t0 + float(self.sc["timeout"])
+        self.log(f"qemu started (boot {n})")
+        hooks = list(self.sc["hooks"])  # every boot fires every hook again
+        deadline = time.time() + float(self.sc["timeout"])
         buf = b""
         timed_out = False
         os.set_blocking(q.stdout.fileno(), False)
@@ -405,13 +490,15 @@ class Runner:
             self.qmp.close()
         for p in reversed(self.procs):
             if p.poll() is None:
-                p.kill()
+                p.terminate()  # swtpm saves its state on SIGTERM
             try:
                 p.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                pass
+                p.kill()
+                p.wait()
         if self.relay:
             self.relay.stop()
+        self.procs, self.qmp, self.relay = [], None, None
 
     def run(self):
         self.t0 = time.time()
@@ -419,30 +506,54 @@ class Runner:
             shutil.rmtree(self.out)
         os.makedirs(self.out)
         self.logf = open(f"{self.out}/runner.log", "w")
+        # Boot 1 runs "tests"; "after_reboot" makes a boot 2 of the same
+        # machine: a new QEMU and swtpm on the same TPM state, variable
+        # store and disk (a power cycle), with the same command line.
+        boots = [self.sc["tests"]]
+        if self.sc["after_reboot"]:
+            boots.append(self.sc["after_reboot"])
         problems = []
-        try:
-            lines, timed_out, unfired = self.boot()
-        except Exception as e:  # any harness error fails the scenario
-            problems.append(f"harness error: {e}")
-            lines, timed_out, unfired = [], False, []
-        finally:
-            self.cleanup()
-        elapsed = time.time() - self.t0
-        if timed_out:
-            problems.append(f"timeout after {self.sc['timeout']} s")
-        text = "\n".join(lines)
-        m = re.search(r"Kernel panic - not syncing.*", text)
-        if m:
-            problems.append("guest " + m.group(0).strip())
-        for m in re.finditer(r"@@HARNESS modprobe (\S+): FAILED@@", text):
-            problems.append(f"guest could not load module {m.group(1)}")
-        if lines and not any("@@HARNESS END@@" in l for l in lines):
-            problems.append("guest never reached the end of /init")
-        for marker, action in unfired:
-            problems.append(f"hook marker '{marker}' never appeared")
+        results = []
         tap = self.sc["tap"] == "yes"
-        results, tap_problems = parse_console(lines, self.sc["tests"], tap)
-        problems += tap_problems
+        finished = True
+        disk = f"{self.out}/disk.img"
+        for n, tests in enumerate(boots, 1):
+            pfx = f"boot {n}: " if len(boots) > 1 else ""
+            if not finished:
+                problems.append(f"boot {n} never came: boot {n - 1} did not finish")
+                lines, timed_out, unfired = [], False, []
+            else:
+                try:
+                    if self.sc["disk"] == "yes":
+                        if n == 1:
+                            make_gpt_disk(disk)
+                        write_harness_part(disk, n, tests)
+                    lines, timed_out, unfired = self.boot(n)
+                except Exception as e:  # any harness error fails the scenario
+                    problems.append(f"{pfx}harness error: {e}")
+                    lines, timed_out, unfired = [], False, []
+                finally:
+                    self.cleanup()
+            if timed_out:
+                problems.append(f"{pfx}timeout after {self.sc['timeout']} s")
+            text = "\n".join(lines)
+            panic = re.search(r"Kernel panic - not syncing.*", text)
+            if panic:
+                problems.append(pfx + "guest " + panic.group(0).strip())
+            for m in re.finditer(r"@@HARNESS modprobe (\S+): FAILED@@", text):
+                problems.append(f"{pfx}guest could not load module {m.group(1)}")
+            ended = any("@@HARNESS END@@" in l for l in lines)
+            if lines and not ended:
+                problems.append(f"{pfx}guest never reached the end of /init")
+            for marker, action in unfired:
+                problems.append(f"{pfx}hook marker '{marker}' never appeared")
+            boot_results, tap_problems = parse_console(lines, tests, tap)
+            problems += [pfx + p for p in tap_problems]
+            for r in boot_results:
+                r["boot"] = n
+            results += boot_results
+            finished = ended and not timed_out and not panic
+        elapsed = time.time() - self.t0
         counts = {"pass": 0, "fail": 0, "skip": 0}
         for r in results:
             for c in r["cases"]:
@@ -454,7 +565,7 @@ class Runner:
         ok = not problems and counts["fail"] == 0
         res = {"scenario": self.sc["name"], "ok": ok, "expect": self.sc["expect"],
                "counts": counts, "problems": problems, "seconds": round(elapsed, 1),
-               "results": results}
+               "boots": len(boots), "results": results}
         with open(f"{self.out}/result.json", "w") as f:
             json.dump(res, f, indent=1)
         return res
@@ -477,9 +588,10 @@ def main():
     res = Runner(sc, args).run()
     name = sc["name"]
     for r in res["results"]:
+        boot = f"boot{r['boot']}/" if res["boots"] > 1 else ""
         for i, c in enumerate(r["cases"], 1):
             tag = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP"}[c["status"]]
-            print(f"  {tag} {name}/{r['test'].split(':')[0]}: {c['desc']}")
+            print(f"  {tag} {name}/{boot}{r['test'].split(':')[0]}: {c['desc']}")
     for p in res["problems"]:
         print(f"  scenario {name}: {p}")
     c = res["counts"]
