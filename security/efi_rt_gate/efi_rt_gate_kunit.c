@@ -158,6 +158,8 @@ static const u8 event_long_text[] = {
 };
 
 static u8 digest_sha256[32], digest_sha1[20];
+/* 128 'x' then "tail": only the first 128 bytes are encoded */
+static char long_text[EFI_RT_GATE_EVENT_TEXT_MAX + 5];
 
 static const struct efi_rt_event_digest event_digest_list[] = {
 	{ 1, ALG_SHA256, sizeof(digest_sha256), digest_sha256 },
@@ -191,11 +193,7 @@ static const struct event_case event_cases[] = {
 	{ "text cut at 128 bytes", { EFI_RT_GATE_OP_UNLOCK, EFI_RT_GATE_LOCKED,
 				     EFI_RT_GATE_UNLOCKED, 0,
 				     EFI_RT_GATE_REASON_REQUEST, 7, 9, NULL, 0,
-				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-				     "tail" },
+				     long_text },
 	  event_long_text, sizeof(event_long_text) },
 };
 
@@ -217,6 +215,8 @@ static void event_golden_test(struct kunit *test)
 		digest_sha256[i] = 0x20 + i;
 	for (i = 0; i < sizeof(digest_sha1); i++)
 		digest_sha1[i] = 0x40 + i;
+	memset(long_text, 'x', EFI_RT_GATE_EVENT_TEXT_MAX);
+	strscpy(long_text + EFI_RT_GATE_EVENT_TEXT_MAX, "tail", 5);
 
 	KUNIT_ASSERT_EQ(test, size, c->golden_size);
 	buf = kunit_kzalloc(test, size + 8, GFP_KERNEL);

@@ -43,21 +43,35 @@
 /**
  * struct efi_rt_record - one record of the gate's event log
  * @list: entry in efi_rt_records (RCU, never removed)
- * @ev: the decoded event, for ascii_measurements (@ev.op is 0 for the log's
- *	Spec ID header, which ascii_measurements does not show)
- * @text: @ev's text
- * @alg: hash algorithm of @digest
- * @digest: the record's digest in the sha256 bank (or the first bank)
+ * @seq: the gate event's sequence number
+ * @pcr: the PCR it was extended into
+ * @op: the gate event's operation, 0 for the log's Spec ID header (which
+ *	ascii_measurements does not show)
+ * @before: state before
+ * @after: state after
+ * @flags: the gate event's flags
+ * @reason: the gate event's reason
+ * @nr_digests: number of typed digests in the gate event
+ * @alg: hash algorithm of the digest ascii_measurements shows
+ * @digest_off: offset of that digest in @bin
+ * @text_len: length of the gate event's text, which ends @bin
  * @size: size of @bin
  * @bin: the packed record as in binary_measurements
  */
 struct efi_rt_record {
 	struct list_head list;
-	struct efi_rt_event ev;
-	char text[EFI_RT_GATE_EVENT_TEXT_MAX + 1];
-	enum hash_algo alg;
-	u8 digest[SHA512_DIGEST_SIZE];
-	size_t size;
+	u32 seq;
+	u32 pcr;
+	u8 op;
+	u8 before;
+	u8 after;
+	u8 flags;
+	u16 reason;
+	u16 nr_digests;
+	u8 alg;
+	u16 digest_off;
+	u16 text_len;
+	u16 size;
 	u8 bin[];
 };
 
@@ -170,6 +184,19 @@ unsigned int efi_rt_pcr(void)
 static bool efi_rt_drtm_pcr(unsigned int pcr)
 {
 	return pcr >= 17 && pcr <= 22;
+}
+
+/* Can the log take one more record? */
+static int efi_rt_log_check(void)
+{
+	if (efi_rt_log_broken)
+		return -EIO;
+	if (efi_rt_nr_records >= log_max_records) {
+		pr_err("the event log holds efi_rt_gate.log_max_records=%u records: no more transitions on this boot\n",
+		       log_max_records);
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 static void efi_rt_add_record(struct efi_rt_record *rec)
@@ -364,13 +391,9 @@ static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
 
 	lockdep_assert_held(&efi_rt_mutex);
 
-	if (efi_rt_log_broken)
-		return -EIO;
-	if (efi_rt_nr_records >= log_max_records) {
-		pr_err("the event log holds efi_rt_gate.log_max_records=%u records: no more transitions on this boot\n",
-		       log_max_records);
-		return -ENOSPC;
-	}
+	ret = efi_rt_log_check();
+	if (ret)
+		return ret;
 
 	data_size = efi_rt_event_size(&ev);
 	ev_size = efi_rt_tagged_event_size(data_size);
@@ -419,12 +442,20 @@ static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
 					EFI_RT_EV_EVENT_TAG, efi_rt_banks,
 					efi_rt_nr_banks, digests, tagged,
 					ev_size);
-	rec->ev = ev;
-	strscpy(rec->text, text, sizeof(rec->text));
-	rec->ev.text = rec->text;
+	rec->seq = ev.seq;
+	rec->pcr = ev.pcr;
+	rec->op = ev.op;
+	rec->before = ev.before;
+	rec->after = ev.after;
+	rec->flags = ev.flags;
+	rec->reason = ev.reason;
+	rec->nr_digests = ev.nr_digests;
 	rec->alg = efi_rt_bank_algo[efi_rt_ascii_bank];
-	memcpy(rec->digest, digests[efi_rt_ascii_bank].digest,
-	       efi_rt_banks[efi_rt_ascii_bank].digest_size);
+	/* pcrIndex, eventType, digest count, then (algorithm, digest)s */
+	rec->digest_off = 3 * sizeof(u32) + sizeof(u16);
+	for (i = 0; i < efi_rt_ascii_bank; i++)
+		rec->digest_off += sizeof(u16) + efi_rt_banks[i].digest_size;
+	rec->text_len = strnlen(text, EFI_RT_GATE_EVENT_TEXT_MAX);
 	efi_rt_add_record(rec);
 	efi_rt_seq++;
 	rec = NULL;
@@ -617,6 +648,10 @@ static int efi_rt_transition(bool unlock)
 		return ret;
 	}
 
+	/* A full or broken log refuses a relock too, before it closes. */
+	ret = efi_rt_log_check();
+	if (ret)
+		return ret;
 	/* Close first: a relock takes effect even if it cannot be measured. */
 	ret = efi_rt_gate_close();
 	if (ret)
@@ -675,6 +710,7 @@ int efi_rt_request(bool unlock)
 }
 
 static void *efi_rt_seq_start(struct seq_file *m, loff_t *pos)
+	__acquires(RCU)
 {
 	struct efi_rt_record *rec;
 	loff_t l = *pos;
@@ -696,6 +732,7 @@ static void *efi_rt_seq_next(struct seq_file *m, void *v, loff_t *pos)
 }
 
 static void efi_rt_seq_stop(struct seq_file *m, void *v)
+	__releases(RCU)
 {
 	rcu_read_unlock();
 }
@@ -711,17 +748,17 @@ static int efi_rt_seq_show_binary(struct seq_file *m, void *v)
 static int efi_rt_seq_show_ascii(struct seq_file *m, void *v)
 {
 	struct efi_rt_record *rec = v;
-	const struct efi_rt_event *ev = &rec->ev;
 
-	if (!ev->op)
+	if (!rec->op)
 		return 0;	/* the Spec ID header */
-	seq_printf(m, "%u %s:%*phN EV_EVENT_TAG v%u seq=%u op=%s before=%s after=%s flags=0x%02x reason=%u digests=%u %s\n",
-		   ev->pcr, hash_algo_name[rec->alg],
-		   hash_digest_size[rec->alg], rec->digest,
-		   EFI_RT_GATE_EVENT_VERSION, ev->seq, efi_rt_op_names[ev->op],
-		   efi_rt_ev_state_name(ev->before),
-		   efi_rt_ev_state_name(ev->after), ev->flags, ev->reason,
-		   ev->nr_digests, rec->text);
+	seq_printf(m, "%u %s:%*phN EV_EVENT_TAG v%u seq=%u op=%s before=%s after=%s flags=0x%02x reason=%u digests=%u %.*s\n",
+		   rec->pcr, hash_algo_name[rec->alg],
+		   hash_digest_size[rec->alg], rec->bin + rec->digest_off,
+		   EFI_RT_GATE_EVENT_VERSION, rec->seq, efi_rt_op_names[rec->op],
+		   efi_rt_ev_state_name(rec->before),
+		   efi_rt_ev_state_name(rec->after), rec->flags, rec->reason,
+		   rec->nr_digests, rec->text_len,
+		   rec->bin + rec->size - rec->text_len);
 	return 0;
 }
 

