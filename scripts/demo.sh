@@ -20,7 +20,7 @@ initrd=$B/initramfs-$(sed -n 's/^initrd:[[:space:]]*//p' "$f" | grep . || echo m
 /usr/bin/python3 "$PROJ/scripts/run-scenario.py" "$f" --kernel "$kern" \
 	--initrd "$initrd" --out "$out" > "$out.result" 2>&1 || rc=1
 echo "=== demo ($SCN): $(sed -n 's/^description:[[:space:]]*//p' "$f")"
-sed -n '/@@DEMO BEGIN@@/,/@@DEMO END@@/p' "$out/console.log" | grep -v '^@@DEMO ' | tr -d '\r'
+sed -n '/@@DEMO BEGIN@@/,/@@DEMO END@@/p' "$out/console.log" | grep -v '@@DEMO \(BEGIN\|END\)@@' | tr -d '\r'
 if grep -q ': PASS' "$out.result"; then
 	tail -n1 "$out.result"
 else
