@@ -8,6 +8,7 @@
 #define _LINUX_EFI_RT_GATE_H
 
 #include <linux/bits.h>
+#include <linux/errno.h>
 #include <linux/jump_label.h>
 #include <linux/types.h>
 
@@ -127,6 +128,7 @@ bool efi_rt_gate_can_open(void);
 int efi_rt_gate_open(void);
 int efi_rt_gate_close(void);
 void efi_runtime_quiesce(void);
+int efi_runtime_call_locked(int (*fn)(void));
 
 #else /* !CONFIG_EFI_RT_GATE */
 
@@ -141,6 +143,11 @@ static inline bool efi_rt_gate_prepare(void)
 }
 
 static inline void efi_rt_gate_withhold(void) { }
+
+static inline int efi_runtime_call_locked(int (*fn)(void))
+{
+	return -EOPNOTSUPP;
+}
 
 static inline bool efi_rt_gate_withheld(void)
 {

@@ -4,9 +4,12 @@
  *
  * "efi=noruntime" cannot be undone: it skips SetVirtualAddressMap(), leaves
  * efi_mm empty and frees the memory the firmware would need.  The gate adds
- * a state in between, "prepared but withheld": the whole virtual-mode setup
- * runs at boot as usual, and only then are runtime services withheld from
- * the OS.  A static key, tested by every runtime-services wrapper, keeps
+ * a state in between, "prepared but withheld": the virtual-mode setup runs
+ * at boot up to SetVirtualAddressMap() (the EFI page tables and the new
+ * memory map, no firmware involved), and runtime services are withheld
+ * from the OS.  SetVirtualAddressMap() itself, the first firmware code the
+ * kernel runs, waits for the first unlock; the boot-services memory stays
+ * reserved until then.  A static key, tested by every runtime-services wrapper, keeps
  * every call away from the firmware until efi_rt_gate_open(); the flag and
  * mask that consumers look at are cleared so they behave as on a kernel
  * without runtime services, and are restored (with the consumers that
@@ -91,10 +94,10 @@ static bool __init efi_rt_gate_secure_launch(void)
 /**
  * efi_rt_gate_prepare() - decide the gate's policy before virtual mode
  *
- * Called by the architecture before SetVirtualAddressMap().  When runtime
- * services are to be withheld, the gate is closed here, so that the only
- * runtime call of the boot that reaches the firmware is
- * SetVirtualAddressMap() itself (which does not go through the wrappers).
+ * Called by the architecture before it enters virtual mode.  When runtime
+ * services are to be withheld, the gate is closed here; the architecture
+ * then defers SetVirtualAddressMap() to the first efi_rt_gate_open(), so
+ * that no firmware code runs before the first measured unlock.
  * Where the gate cannot hold (mixed mode, paravirtualised EFI), a policy
  * that withholds runtime services disables them for the boot instead.
  *
@@ -283,12 +286,19 @@ bool efi_rt_gate_can_open(void)
  * power-off handler where the platform needs it, and a uevent.  The efivar
  * SSDT loader is never run again.  The caller measures first.
  *
+ * On a boot that started locked, SetVirtualAddressMap() was deferred to
+ * here (efi_enter_virtual_mode_late()): the first open calls it before
+ * anything else reaches the firmware, and frees the boot-services memory.
+ *
  * Return: 0 on success or if already open, -EOPNOTSUPP if runtime services
- * are disabled on this boot or the gate is not available.
+ * are disabled on this boot or the gate is not available, -EIO if the
+ * deferred SetVirtualAddressMap() failed (runtime services are then
+ * disabled for the boot).
  */
 int efi_rt_gate_open(void)
 {
 	struct platform_device *pdev;
+	bool svam;
 	int ret;
 
 	guard(mutex)(&efi_rt_gate_mutex);
@@ -297,6 +307,21 @@ int efi_rt_gate_open(void)
 		return 0;
 	if (!gate_armed || gate_state != EFI_RT_GATE_LOCKED || !efi_rts_wq)
 		return -EOPNOTSUPP;
+
+	/*
+	 * On a boot that started locked, the first unlock is when the
+	 * firmware first runs: SetVirtualAddressMap().  If that fails,
+	 * runtime services stay closed for the boot.
+	 */
+	svam = efi_svam_deferred();
+	if (svam) {
+		ret = efi_enter_virtual_mode_late();
+		if (ret) {
+			WRITE_ONCE(gate_state, EFI_RT_GATE_DISABLED);
+			pr_err("SetVirtualAddressMap() failed: EFI runtime services disabled for this boot\n");
+			return -EIO;
+		}
+	}
 
 	static_branch_disable(&efi_rt_gate_closed_key);
 	efi.runtime_supported_mask = saved_mask;
@@ -322,6 +347,9 @@ int efi_rt_gate_open(void)
 	}
 	if (efi_kobj)
 		kobject_uevent(efi_kobj, KOBJ_CHANGE);
+	/* As at the end of a boot-time SetVirtualAddressMap() */
+	if (svam)
+		efi_delete_dummy_variable();
 	return 0;
 }
 
