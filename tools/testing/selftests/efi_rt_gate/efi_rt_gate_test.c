@@ -10,6 +10,7 @@
  *   EXPECT_TPM=0|1                          a TPM is (not) attached
  *   EXPECT_PCR_WARNING=text                 dmesg must contain text
  *   EXPECT_TPM2_TOOLS=1                     tpm2_eventlog must be present
+ *   EXPECT_EFIBOOTMGR=1                     efibootmgr must be present
  *   EXPECT_SLAUNCH=emulated|none            secure launch (emulated) or not
  *   EXPECT_TPM_BANKS=sha1,sha256,...        the TPM's banks, in its order
  *   EXPECT_DRTM_BANKS=sha1,sha256           the DRTM log header's banks, in order
@@ -1402,6 +1403,86 @@ TEST(late_tpm)
 	gate_state(buf, sizeof(buf));
 	ASSERT_STREQ("locked", buf);
 	/* unlock_relock and log_replays_pcr then use the late chip. */
+}
+
+#define FW_ENTRIES	DEBUGFS "/x86/efi_firmware_entries"
+
+/* Entries into EFI runtime firmware since boot (debug kernel) */
+static long long fw_entries(void)
+{
+	char buf[32];
+
+	if (read_text(FW_ENTRIES, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* Read every file of the gate's securityfs directory (and discard it). */
+static void read_gate_files(struct __test_metadata *_metadata)
+{
+	static const char *const files[] = {
+		"state", "pcr", "binary_measurements", "ascii_measurements",
+	};
+	char buf[4096];
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), GATE "/%s", files[i]);
+		fd = open(path, O_RDONLY);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+}
+
+/*
+ * No firmware code before the first unlock (debug kernel, locked boot):
+ * the count of entries into EFI runtime firmware is 0 at boot, when
+ * SetVirtualAddressMap() is deferred, and stays 0 through everything that
+ * would reach the firmware if the gate let it: mounting efivarfs,
+ * efibootmgr (tools initramfs) and reading every gate file.  The first
+ * unlock runs SetVirtualAddressMap() (the kernel says so) and the count
+ * becomes positive; after a relock it no longer moves.  Ends locked.
+ */
+TEST(fw_entries)
+{
+	long long before, after;
+	char state[16];
+
+	ASSERT_EQ(0, mount_debugfs());
+	ASSERT_EQ(0, access(FW_ENTRIES, R_OK)) TH_LOG("%s: %s", FW_ENTRIES, strerror(errno));
+	gate_state(state, sizeof(state));
+	ASSERT_STREQ("locked", state);
+	ASSERT_TRUE(dmesg_has("efi: ", "SetVirtualAddressMap() deferred"));
+	ASSERT_EQ(0, fw_entries()) TH_LOG("firmware code ran on a locked boot");
+
+	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	if (env("EXPECT_EFIBOOTMGR")) {
+		ASSERT_EQ(0, system("command -v efibootmgr > /dev/null"));
+		ASSERT_NE(0, system("efibootmgr > /dev/null 2>&1"));
+	}
+	read_gate_files(_metadata);
+	ASSERT_EQ(0, fw_entries()) TH_LOG("firmware code ran while locked");
+
+	ASSERT_EQ(0, gate_write("1", 1, 0));
+	ASSERT_TRUE(dmesg_has("efi: ", "SetVirtualAddressMap() done at the first unlock"));
+	after = fw_entries();
+	ASSERT_LT(0, after);
+	ASSERT_EQ(0, mount_efivarfs());
+	if (env("EXPECT_EFIBOOTMGR"))
+		ASSERT_EQ(0, system("efibootmgr > /dev/null 2>&1"));
+	ASSERT_LT(after, fw_entries());
+	umount(EFIVARFS);
+
+	ASSERT_EQ(0, gate_write("0", 1, 0));
+	before = fw_entries();
+	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	read_gate_files(_metadata);
+	ASSERT_EQ(before, fw_entries()) TH_LOG("firmware code ran after the relock");
 }
 
 /*
