@@ -39,6 +39,13 @@
 #define EFI_RT_GATE_EV_FLAG_NORUNTIME	BIT(0)	/* efi=noruntime or noefi */
 #define EFI_RT_GATE_EV_FLAG_CMDLINE	BIT(1)	/* mode from efi_rt_gate= */
 
+/*
+ * Typed digests of what a transition admits.  RT_CODE: the SHA-256 of the
+ * EfiRuntimeServicesCode regions before SetVirtualAddressMap() (in the
+ * first unlock of a boot that started locked).
+ */
+#define EFI_RT_GATE_DIGEST_RT_CODE	1
+
 /**
  * enum efi_rt_gate_reason - why a gate event happened (its reason field)
  * @EFI_RT_GATE_REASON_NONE: no reason recorded
@@ -129,6 +136,7 @@ int efi_rt_gate_open(void);
 int efi_rt_gate_close(void);
 void efi_runtime_quiesce(void);
 int efi_runtime_call_locked(int (*fn)(void));
+bool efi_rt_gate_svam_deferred(void);
 
 #else /* !CONFIG_EFI_RT_GATE */
 

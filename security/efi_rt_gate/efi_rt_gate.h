@@ -81,6 +81,7 @@ int efi_rt_parse_pcr(const char *str, unsigned int min, unsigned int max,
 unsigned int efi_rt_select_pcr(void);
 
 int efi_rt_request(bool unlock);
+int efi_rt_code_digest(u8 *digest);
 unsigned int efi_rt_pcr(void);
 const char *efi_rt_state_name(void);
 extern const struct seq_operations efi_rt_binary_seqops;

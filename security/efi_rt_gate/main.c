@@ -37,6 +37,9 @@
 #include <linux/slaunch.h>
 #include <linux/tpm.h>
 #include <linux/uidgid.h>
+#include <linux/unaligned.h>
+
+#include <crypto/sha2.h>
 
 #include "efi_rt_gate.h"
 
@@ -54,6 +57,7 @@
  * @nr_digests: number of typed digests in the gate event
  * @alg: hash algorithm of the digest ascii_measurements shows
  * @digest_off: offset of that digest in @bin
+ * @ev_off: offset of the gate event in @bin
  * @text_len: length of the gate event's text, which ends @bin
  * @size: size of @bin
  * @bin: the packed record as in binary_measurements
@@ -70,6 +74,7 @@ struct efi_rt_record {
 	u16 nr_digests;
 	u8 alg;
 	u16 digest_off;
+	u16 ev_off;
 	u16 text_len;
 	u16 size;
 	u8 bin[];
@@ -375,11 +380,13 @@ static int efi_rt_extend(struct tpm_digest *digests)
  * logged.
  */
 static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
-			  const char *text)
+			  const struct efi_rt_event_digest *tdigests,
+			  unsigned int nr_tdigests, const char *text)
 {
 	struct efi_rt_event ev = {
 		.op = op, .before = before, .after = after, .reason = reason,
 		.seq = efi_rt_seq + 1, .pcr = efi_rt_pcr_idx, .text = text,
+		.digests = tdigests, .nr_digests = nr_tdigests,
 	};
 	bool drtm = slaunch_is_txt_launch();
 	struct tpm_digest *digests;
@@ -456,6 +463,8 @@ static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
 	for (i = 0; i < efi_rt_ascii_bank; i++)
 		rec->digest_off += sizeof(u16) + efi_rt_banks[i].digest_size;
 	rec->text_len = strnlen(text, EFI_RT_GATE_EVENT_TEXT_MAX);
+	/* The record ends with the event size, the tagged event and the text. */
+	rec->ev_off = rec->size - ev_size + 8;
 	efi_rt_add_record(rec);
 	efi_rt_seq++;
 	rec = NULL;
@@ -483,7 +492,7 @@ static int efi_rt_measure_boot(void)
 	snprintf(text, sizeof(text), "efi_rt_gate boot: runtime services %s",
 		 efi_rt_state_names[state]);
 	ret = efi_rt_measure(EFI_RT_GATE_OP_BOOT, EFI_RT_GATE_EV_STATE_NONE,
-			     state, reason, text);
+			     state, reason, NULL, 0, text);
 	if (ret) {
 		pr_err("state at boot not measured: %d; unlocking waits until it is\n",
 		       ret);
@@ -619,6 +628,51 @@ static int efi_rt_prepare(void)
 	return ret;
 }
 
+/*
+ * Unlock: measure, then open.  On a boot that started locked the first
+ * open runs SetVirtualAddressMap(); the unlock event then carries the
+ * digest of the runtime-services code that is about to run, and if
+ * SetVirtualAddressMap() fails, a second record says that runtime
+ * services are disabled for the boot.
+ */
+static int efi_rt_unlock(enum efi_rt_gate_state state)
+{
+	u8 rtcode[SHA256_DIGEST_SIZE];
+	struct efi_rt_event_digest d = {
+		.type = EFI_RT_GATE_DIGEST_RT_CODE, .alg_id = TPM_ALG_SHA256,
+		.size = sizeof(rtcode), .data = rtcode,
+	};
+	bool svam = efi_rt_gate_svam_deferred();
+	int ret;
+
+	ret = efi_rt_prepare();
+	if (ret)
+		return ret;
+	if (svam) {
+		ret = efi_rt_code_digest(rtcode);
+		if (ret < 0)
+			return ret;
+		pr_info("first unlock: %d EfiRuntimeServicesCode regions, sha256 %*phN\n",
+			ret, (int)sizeof(rtcode), rtcode);
+	}
+	ret = efi_rt_measure(EFI_RT_GATE_OP_UNLOCK, state, EFI_RT_GATE_UNLOCKED,
+			     EFI_RT_GATE_REASON_REQUEST, svam ? &d : NULL, svam,
+			     "efi_rt_gate unlock: runtime services enabled");
+	if (ret)
+		return ret;
+	ret = efi_rt_gate_open();
+	if (!ret)
+		return 0;
+	pr_err("measured unlock did not take effect: %d\n", ret);
+	if (efi_rt_gate_state() == EFI_RT_GATE_DISABLED &&
+	    efi_rt_measure(EFI_RT_GATE_OP_UNLOCK, EFI_RT_GATE_UNLOCKED,
+			   EFI_RT_GATE_DISABLED, EFI_RT_GATE_REASON_SVAM_FAILED,
+			   NULL, 0,
+			   "efi_rt_gate unlock: SetVirtualAddressMap failed, runtime services disabled"))
+		pr_err("the failed SetVirtualAddressMap() could not be measured\n");
+	return ret;
+}
+
 static int efi_rt_transition(bool unlock)
 {
 	u8 op = unlock ? EFI_RT_GATE_OP_UNLOCK : EFI_RT_GATE_OP_RELOCK;
@@ -632,21 +686,8 @@ static int efi_rt_transition(bool unlock)
 	if (unlock && !efi_rt_gate_can_open())
 		return -EOPNOTSUPP;
 
-	if (unlock) {
-		ret = efi_rt_prepare();
-		if (ret)
-			return ret;
-		ret = efi_rt_measure(op, state, EFI_RT_GATE_UNLOCKED,
-				     EFI_RT_GATE_REASON_REQUEST,
-				     "efi_rt_gate unlock: runtime services enabled");
-		if (ret)
-			return ret;
-		/* Checked above, under the same mutex: cannot fail here. */
-		ret = efi_rt_gate_open();
-		if (ret)
-			pr_err("measured unlock did not take effect: %d\n", ret);
-		return ret;
-	}
+	if (unlock)
+		return efi_rt_unlock(state);
 
 	/* A full or broken log refuses a relock too, before it closes. */
 	ret = efi_rt_log_check();
@@ -663,7 +704,7 @@ static int efi_rt_transition(bool unlock)
 	return efi_rt_measure(op, state, after,
 			      after == EFI_RT_GATE_DISABLED ?
 			      EFI_RT_GATE_REASON_FAULT :
-			      EFI_RT_GATE_REASON_REQUEST,
+			      EFI_RT_GATE_REASON_REQUEST, NULL, 0,
 			      "efi_rt_gate relock: runtime services withheld");
 }
 
@@ -745,19 +786,37 @@ static int efi_rt_seq_show_binary(struct seq_file *m, void *v)
 	return 0;
 }
 
+static const char *efi_rt_digest_type_name(u16 type)
+{
+	return type == EFI_RT_GATE_DIGEST_RT_CODE ? "rtcode" : "unknown";
+}
+
 static int efi_rt_seq_show_ascii(struct seq_file *m, void *v)
 {
 	struct efi_rt_record *rec = v;
+	const u8 *p;
+	unsigned int i;
 
 	if (!rec->op)
 		return 0;	/* the Spec ID header */
-	seq_printf(m, "%u %s:%*phN EV_EVENT_TAG v%u seq=%u op=%s before=%s after=%s flags=0x%02x reason=%u digests=%u %.*s\n",
+	seq_printf(m, "%u %s:%*phN EV_EVENT_TAG v%u seq=%u op=%s before=%s after=%s flags=0x%02x reason=%u digests=%u",
 		   rec->pcr, hash_algo_name[rec->alg],
 		   hash_digest_size[rec->alg], rec->bin + rec->digest_off,
 		   EFI_RT_GATE_EVENT_VERSION, rec->seq, efi_rt_op_names[rec->op],
 		   efi_rt_ev_state_name(rec->before),
 		   efi_rt_ev_state_name(rec->after), rec->flags, rec->reason,
-		   rec->nr_digests, rec->text_len,
+		   rec->nr_digests);
+	/* The typed digests: type, TPM_ALG_ID, size, digest */
+	p = rec->bin + rec->ev_off + EFI_RT_GATE_EVENT_HDR_SIZE;
+	for (i = 0; i < rec->nr_digests; i++) {
+		seq_printf(m, " %s:%s:%*phN",
+			   efi_rt_digest_type_name(get_unaligned_le16(p)),
+			   get_unaligned_le16(p + 2) == TPM_ALG_SHA256 ?
+			   "sha256" : "unknown", get_unaligned_le16(p + 4),
+			   p + 6);
+		p += 6 + get_unaligned_le16(p + 4);
+	}
+	seq_printf(m, " %.*s\n", rec->text_len,
 		   rec->bin + rec->size - rec->text_len);
 	return 0;
 }

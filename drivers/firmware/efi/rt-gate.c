@@ -278,6 +278,16 @@ bool efi_rt_gate_can_open(void)
 }
 
 /**
+ * efi_rt_gate_svam_deferred() - will the next open run SetVirtualAddressMap()?
+ *
+ * Return: true on a boot that started locked, until the first open.
+ */
+bool efi_rt_gate_svam_deferred(void)
+{
+	return efi_svam_deferred();
+}
+
+/**
  * efi_rt_gate_open() - make withheld runtime services available
  *
  * Opens the gate, restores the supported mask and EFI_RUNTIME_SERVICES, and

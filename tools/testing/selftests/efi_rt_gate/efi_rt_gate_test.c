@@ -282,6 +282,61 @@ static int dmesg_has(const char *who, const char *text)
 	return 0;
 }
 
+/*
+ * The digest of the runtime-services code that the kernel logged at the
+ * first unlock ("first unlock: N EfiRuntimeServicesCode regions, sha256
+ * HEX"): 0 and @hex filled in, or -1 if it logged none.
+ */
+static int dmesg_rtcode(char *hex, size_t max)
+{
+	static char buf[1 << 17];
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	char *line, *save, *p;
+
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		p = strstr(line, "efi_rt_gate: first unlock: ");
+		if (p && (p = strstr(p, " sha256 ")) && strlen(p + 8) < max) {
+			strcpy(hex, p + 8);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Did this boot defer SetVirtualAddressMap() to the first unlock? */
+static int svam_deferred_at_boot(void)
+{
+	return dmesg_has("efi: ", "SetVirtualAddressMap() deferred");
+}
+
+/*
+ * The typed digests of a gate event: none, except in the first unlock
+ * of a boot that deferred SetVirtualAddressMap(), which carries exactly
+ * the SHA-256 of the runtime-services code, the value the kernel logged.
+ */
+static void check_event_digests(struct __test_metadata *_metadata,
+				const struct gate_event *ev, int first_unlock)
+{
+	char logged[80], hex[80];
+	int i;
+
+	if (!(first_unlock && ev->op == GATE_OP_UNLOCK && svam_deferred_at_boot())) {
+		ASSERT_EQ(0, ev->nr_digests) TH_LOG("seq %u", ev->seq);
+		return;
+	}
+	ASSERT_EQ(1, ev->nr_digests) TH_LOG("first unlock after a deferred SVAM: no rtcode digest");
+	ASSERT_EQ(GATE_DIGEST_RT_CODE, ev->digest[0].type);
+	ASSERT_EQ(TPM2_ALG_SHA256, ev->digest[0].alg);
+	ASSERT_EQ(32, ev->digest[0].size);
+	ASSERT_EQ(0, dmesg_rtcode(logged, sizeof(logged)));
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", ev->digest[0].data[i]);
+	ASSERT_STREQ(logged, hex);
+}
+
 static int set_caps_without(int cap)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -489,6 +544,18 @@ TEST(not_launched)
 }
 
 /* One measured transition: write @val, expect @state and one new record. */
+/* Index of the log's first unlock record, or -1 */
+static int first_unlock_record(const struct event_log *log)
+{
+	struct gate_event ev;
+	unsigned int r;
+
+	for (r = 0; r < log->nr_records; r++)
+		if (!record_event(&log->rec[r], &ev) && ev.op == GATE_OP_UNLOCK)
+			return r;
+	return -1;
+}
+
 static void transition(struct __test_metadata *_metadata, const char *val,
 		       const char *state, const char *text_prefix)
 {
@@ -508,7 +575,9 @@ static void transition(struct __test_metadata *_metadata, const char *val,
 	ASSERT_STREQ(state, state_code_name(ev.after));
 	ASSERT_EQ(GATE_REASON_REQUEST, ev.reason);
 	ASSERT_EQ(after.pcr, ev.pcr);
-	ASSERT_EQ(0, ev.nr_digests);
+	/* The first unlock record of the boot may carry the rtcode digest. */
+	check_event_digests(_metadata, &ev, ev.op == GATE_OP_UNLOCK &&
+			    first_unlock_record(&after.log) == after.log.nr_records - 1);
 
 	/* The same request again succeeds without a second extend or record. */
 	ASSERT_EQ(0, gate_write(val, strlen(val), 0));
@@ -634,6 +703,7 @@ TEST(log_valid)
 	uint8_t digest[TPM_MAX_DIGEST];
 	char line[512], want[512];
 	struct gate_event ev[2], *cur;
+	unsigned int d;
 	struct event_log log;
 	uint16_t algs[LOG_MAX_BANKS];
 	unsigned int r, i;
@@ -664,7 +734,7 @@ TEST(log_valid)
 		cur = &ev[r % 2];
 		ASSERT_EQ(r + 1, cur->seq);
 		ASSERT_EQ(gate_pcr(), cur->pcr);
-		ASSERT_EQ(0, cur->nr_digests);
+		check_event_digests(_metadata, cur, (int)r == first_unlock_record(&log));
 		ASSERT_TRUE(cur->op == GATE_OP_UNLOCK || cur->op == GATE_OP_RELOCK ||
 			    (cur->op == GATE_OP_BOOT && r == 0));
 		if (r)
@@ -691,11 +761,19 @@ TEST(log_valid)
 		for (nb = 0; nb < 32; nb++)
 			i += snprintf(want + i, sizeof(want) - i, "%02x",
 				      log.rec[r].digest[sha256][nb]);
-		snprintf(want + i, sizeof(want) - i,
-			 " EV_EVENT_TAG v1 seq=%u op=%s before=%s after=%s flags=0x%02x reason=%u digests=%u %s\n",
-			 ev[0].seq, op_names[ev[0].op], state_code_name(ev[0].before),
-			 state_code_name(ev[0].after), ev[0].flags, ev[0].reason,
-			 ev[0].nr_digests, ev[0].text);
+		i += snprintf(want + i, sizeof(want) - i,
+			      " EV_EVENT_TAG v1 seq=%u op=%s before=%s after=%s flags=0x%02x reason=%u digests=%u",
+			      ev[0].seq, op_names[ev[0].op], state_code_name(ev[0].before),
+			      state_code_name(ev[0].after), ev[0].flags, ev[0].reason,
+			      ev[0].nr_digests);
+		for (nb = 0; nb < ev[0].nr_digests; nb++) {
+			/* check_event_digests() allowed only rtcode/sha256 */
+			i += snprintf(want + i, sizeof(want) - i, " rtcode:sha256:");
+			for (d = 0; d < ev[0].digest[nb].size; d++)
+				i += snprintf(want + i, sizeof(want) - i, "%02x",
+					      ev[0].digest[nb].data[d]);
+		}
+		snprintf(want + i, sizeof(want) - i, " %s\n", ev[0].text);
 		ASSERT_STREQ(want, line);
 	}
 	fclose(f);
@@ -1408,7 +1486,7 @@ TEST(late_tpm)
 #define FW_ENTRIES	DEBUGFS "/x86/efi_firmware_entries"
 
 /* Entries into EFI runtime firmware since boot (debug kernel) */
-static long long fw_entries(void)
+static long long fw_entry_count(void)
 {
 	char buf[32];
 
@@ -1458,7 +1536,7 @@ TEST(fw_entries)
 	gate_state(state, sizeof(state));
 	ASSERT_STREQ("locked", state);
 	ASSERT_TRUE(dmesg_has("efi: ", "SetVirtualAddressMap() deferred"));
-	ASSERT_EQ(0, fw_entries()) TH_LOG("firmware code ran on a locked boot");
+	ASSERT_EQ(0, fw_entry_count()) TH_LOG("firmware code ran on a locked boot");
 
 	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
 	if (env("EXPECT_EFIBOOTMGR")) {
@@ -1466,23 +1544,23 @@ TEST(fw_entries)
 		ASSERT_NE(0, system("efibootmgr > /dev/null 2>&1"));
 	}
 	read_gate_files(_metadata);
-	ASSERT_EQ(0, fw_entries()) TH_LOG("firmware code ran while locked");
+	ASSERT_EQ(0, fw_entry_count()) TH_LOG("firmware code ran while locked");
 
 	ASSERT_EQ(0, gate_write("1", 1, 0));
 	ASSERT_TRUE(dmesg_has("efi: ", "SetVirtualAddressMap() done at the first unlock"));
-	after = fw_entries();
+	after = fw_entry_count();
 	ASSERT_LT(0, after);
 	ASSERT_EQ(0, mount_efivarfs());
 	if (env("EXPECT_EFIBOOTMGR"))
 		ASSERT_EQ(0, system("efibootmgr > /dev/null 2>&1"));
-	ASSERT_LT(after, fw_entries());
+	ASSERT_LT(after, fw_entry_count());
 	umount(EFIVARFS);
 
 	ASSERT_EQ(0, gate_write("0", 1, 0));
-	before = fw_entries();
+	before = fw_entry_count();
 	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
 	read_gate_files(_metadata);
-	ASSERT_EQ(before, fw_entries()) TH_LOG("firmware code ran after the relock");
+	ASSERT_EQ(before, fw_entry_count()) TH_LOG("firmware code ran after the relock");
 }
 
 /*

@@ -238,6 +238,12 @@ int gate_event_decode(const uint8_t *data, uint32_t size, struct gate_event *ev,
 					 i, type, alg, dsize);
 		if (end - p < dsize)
 			return gate_fail(err, errlen, "digest %u truncated", i);
+		if (i < GATE_MAX_DIGESTS) {
+			ev->digest[i].type = type;
+			ev->digest[i].alg = alg;
+			ev->digest[i].size = dsize;
+			memcpy(ev->digest[i].data, p, dsize);
+		}
 		p += dsize;
 	}
 	if (end - p < 2)

@@ -60,11 +60,21 @@ struct log_record {
 	size_t offset;				/* of the record in the log */
 };
 
+/* Typed digests: the runtime-services code before SetVirtualAddressMap() */
+#define GATE_DIGEST_RT_CODE	1
+#define GATE_MAX_DIGESTS	4	/* kept by the decoder; more are checked */
+
+struct gate_digest {
+	uint16_t type, alg, size;
+	uint8_t data[TPM_MAX_DIGEST];
+};
+
 struct gate_event {
 	uint8_t op, before, after, flags;
 	uint16_t reason;
 	uint32_t seq, pcr;
 	uint16_t nr_digests;
+	struct gate_digest digest[GATE_MAX_DIGESTS];	/* the first ones */
 	char text[GATE_EVENT_TEXT_MAX + 1];	/* NUL-terminated */
 };
 
