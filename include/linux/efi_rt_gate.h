@@ -8,8 +8,8 @@
 #define _LINUX_EFI_RT_GATE_H
 
 #include <linux/bits.h>
+#include <linux/efi.h>
 #include <linux/errno.h>
-#include <linux/jump_label.h>
 #include <linux/types.h>
 
 /*
@@ -108,20 +108,24 @@ enum efi_rt_gate_mode {
 
 #ifdef CONFIG_EFI_RT_GATE
 
-DECLARE_STATIC_KEY_FALSE(efi_rt_gate_closed_key);
-
 /**
  * efi_rt_gate_closed() - may no runtime service call reach the firmware?
  *
- * Tested by every runtime-services wrapper before it takes
- * efi_runtime_lock.  A static key: nothing in the fast path, and it can
- * only be flipped by patching kernel text, never by a data write.
+ * The one source of truth is EFI_RUNTIME_SERVICES in efi.flags: the gate
+ * clears it while locked, efi_crash_gracefully_on_page_fault() clears it
+ * for good.  Tested by every runtime-services wrapper (the queued ones, the
+ * non-blocking ones and ResetSystem) before it takes efi_runtime_lock and
+ * again once it holds it; efi_rt_gate_close() clears the flag and then
+ * takes the lock once, so no call admitted before is still running after.
+ * It is a data bit like the rest of struct efi (__read_mostly), not a
+ * text-patched static key: one load and a test on a path that then
+ * enters the firmware.
  *
- * Return: true while runtime services are withheld.
+ * Return: true while runtime services are withheld or disabled.
  */
 static inline bool efi_rt_gate_closed(void)
 {
-	return static_branch_unlikely(&efi_rt_gate_closed_key);
+	return !efi_enabled(EFI_RUNTIME_SERVICES);
 }
 
 int efi_rt_gate_parse_mode(const char *str);
@@ -132,11 +136,14 @@ enum efi_rt_gate_state efi_rt_gate_state(void);
 enum efi_rt_gate_reason efi_rt_gate_boot_reason(void);
 const char *efi_rt_gate_reason_name(enum efi_rt_gate_reason reason);
 bool efi_rt_gate_can_open(void);
+bool efi_rt_gate_can_close(void);
 int efi_rt_gate_open(void);
 int efi_rt_gate_close(void);
 void efi_runtime_quiesce(void);
 int efi_runtime_call_locked(int (*fn)(void));
 bool efi_rt_gate_svam_deferred(void);
+bool efi_rt_gate_defer_svam(void);
+void efi_rt_gate_fault(void);
 
 #else /* !CONFIG_EFI_RT_GATE */
 
@@ -156,6 +163,13 @@ static inline int efi_runtime_call_locked(int (*fn)(void))
 {
 	return -EOPNOTSUPP;
 }
+
+static inline bool efi_rt_gate_defer_svam(void)
+{
+	return false;
+}
+
+static inline void efi_rt_gate_fault(void) { }
 
 static inline bool efi_rt_gate_withheld(void)
 {

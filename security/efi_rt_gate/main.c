@@ -679,7 +679,9 @@ static int efi_rt_transition(bool unlock)
 	enum efi_rt_gate_state state = efi_rt_gate_state(), after;
 	int ret;
 
-	if (state == EFI_RT_GATE_DISABLED)
+	/* After a firmware fault, a relock still ends the unlock. */
+	if (state == EFI_RT_GATE_DISABLED &&
+	    (unlock || !efi_rt_gate_can_close()))
 		return -EOPNOTSUPP;
 	if (state == (unlock ? EFI_RT_GATE_UNLOCKED : EFI_RT_GATE_LOCKED))
 		return 0;

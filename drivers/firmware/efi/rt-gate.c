@@ -9,11 +9,12 @@
  * memory map, no firmware involved), and runtime services are withheld
  * from the OS.  SetVirtualAddressMap() itself, the first firmware code the
  * kernel runs, waits for the first unlock; the boot-services memory stays
- * reserved until then.  A static key, tested by every runtime-services wrapper, keeps
- * every call away from the firmware until efi_rt_gate_open(); the flag and
- * mask that consumers look at are cleared so they behave as on a kernel
- * without runtime services, and are restored (with the consumers that
- * decided at boot) on open.
+ * reserved until then.  EFI_RUNTIME_SERVICES, tested by every
+ * runtime-services wrapper (efi_rt_gate_closed()), keeps every call away
+ * from the firmware until efi_rt_gate_open(); it and the supported mask
+ * are cleared so that consumers behave as on a kernel without runtime
+ * services, and are restored (with the consumers that decided at boot) on
+ * open.
  *
  * The policy (efi_rt_gate=) is decided here; measuring and exposing the
  * transitions is security/efi_rt_gate/.
@@ -32,8 +33,6 @@
 
 #include <asm/efi.h>
 
-DEFINE_STATIC_KEY_FALSE(efi_rt_gate_closed_key);
-
 static const char *const efi_rt_gate_mode_names[] = {
 	[EFI_RT_GATE_MODE_AUTO] = "auto",
 	[EFI_RT_GATE_MODE_LOCKED] = "locked",
@@ -50,6 +49,10 @@ static DEFINE_MUTEX(efi_rt_gate_mutex);
 static enum efi_rt_gate_state gate_state = EFI_RT_GATE_DISABLED;
 /* Set when this boot prepared runtime services natively. */
 static bool gate_armed __ro_after_init;
+/* The policy withholds runtime services at boot (armed gates only). */
+static bool gate_lock_at_boot __ro_after_init;
+/* A firmware fault disabled runtime services for good. */
+static bool gate_faulted;
 /* efisubsys_init() registered the efivars device (boot was unlocked). */
 static bool efivars_pdev_from_boot __ro_after_init;
 static enum efi_rt_gate_reason boot_reason __ro_after_init;
@@ -130,7 +133,7 @@ bool __init efi_rt_gate_prepare(void)
 
 	/*
 	 * Mixed mode thunks and paravirtualised EFI do not go through the
-	 * wrappers the static key guards, so the gate cannot hold there.
+	 * wrappers the gate guards, so the gate cannot hold there.
 	 */
 	if (efi_enabled(EFI_PARAVIRT) || efi_is_mixed()) {
 		boot_reason = EFI_RT_GATE_REASON_UNAVAILABLE;
@@ -148,9 +151,32 @@ bool __init efi_rt_gate_prepare(void)
 	}
 
 	gate_armed = true;
-	if (lock)
-		static_branch_enable(&efi_rt_gate_closed_key);
+	gate_lock_at_boot = lock;
 	return true;
+}
+
+/**
+ * efi_rt_gate_defer_svam() - must the architecture defer SetVirtualAddressMap()?
+ *
+ * Return: true if the gate withholds runtime services on this boot, so
+ * that no firmware code may run before the first measured unlock.
+ */
+bool __init efi_rt_gate_defer_svam(void)
+{
+	return gate_lock_at_boot;
+}
+
+/**
+ * efi_rt_gate_fault() - a runtime service faulted
+ *
+ * Called by efi_crash_gracefully_on_page_fault(), which has cleared
+ * EFI_RUNTIME_SERVICES (so every wrapper refuses from now on): the state
+ * reads disabled for the rest of the boot.  A relock is still accepted,
+ * and measured.
+ */
+void efi_rt_gate_fault(void)
+{
+	WRITE_ONCE(gate_faulted, true);
 }
 
 /**
@@ -172,7 +198,7 @@ void __init efi_rt_gate_withhold(void)
 		return;
 	}
 
-	if (!efi_rt_gate_closed()) {
+	if (!gate_lock_at_boot) {
 		gate_state = EFI_RT_GATE_UNLOCKED;
 		efivars_pdev_from_boot = true;
 		return;
@@ -209,11 +235,9 @@ bool efi_rt_gate_withheld(void)
  */
 enum efi_rt_gate_state efi_rt_gate_state(void)
 {
-	enum efi_rt_gate_state s = READ_ONCE(gate_state);
-
-	if (s == EFI_RT_GATE_UNLOCKED && !efi_enabled(EFI_RUNTIME_SERVICES))
+	if (READ_ONCE(gate_faulted))
 		return EFI_RT_GATE_DISABLED;
-	return s;
+	return READ_ONCE(gate_state);
 }
 
 static const char *const efi_rt_gate_reason_names[] = {
@@ -288,6 +312,18 @@ bool efi_rt_gate_svam_deferred(void)
 }
 
 /**
+ * efi_rt_gate_can_close() - is there an unlock for efi_rt_gate_close() to end?
+ *
+ * Return: true if the gate is unlocked, also when a firmware fault has
+ * disabled runtime services since (the relock is then measured as such).
+ */
+bool efi_rt_gate_can_close(void)
+{
+	guard(mutex)(&efi_rt_gate_mutex);
+	return gate_armed && gate_state == EFI_RT_GATE_UNLOCKED;
+}
+
+/**
  * efi_rt_gate_open() - make withheld runtime services available
  *
  * Opens the gate, restores the supported mask and EFI_RUNTIME_SERVICES, and
@@ -333,8 +369,9 @@ int efi_rt_gate_open(void)
 		}
 	}
 
-	static_branch_disable(&efi_rt_gate_closed_key);
 	efi.runtime_supported_mask = saved_mask;
+	/* The mask before the flag that lets calls through */
+	smp_mb__before_atomic();
 	set_bit(EFI_RUNTIME_SERVICES, &efi.flags);
 	WRITE_ONCE(gate_state, EFI_RT_GATE_UNLOCKED);
 
@@ -386,10 +423,12 @@ int efi_rt_gate_close(void)
 	if (!gate_armed || gate_state != EFI_RT_GATE_UNLOCKED)
 		return -EOPNOTSUPP;
 
-	static_branch_enable(&efi_rt_gate_closed_key);
+	/* Refused by every wrapper from here; wait for calls in progress. */
+	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	smp_mb__after_atomic();
 	efi_runtime_quiesce();
 
-	faulted = !efi_enabled(EFI_RUNTIME_SERVICES);
+	faulted = READ_ONCE(gate_faulted);
 	if (!faulted)
 		saved_mask = efi.runtime_supported_mask;
 	efi_power_off_unregister();
@@ -399,7 +438,6 @@ int efi_rt_gate_close(void)
 	}
 	efivars_generic_ops_unregister();
 	efi.runtime_supported_mask = 0;
-	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
 	WRITE_ONCE(gate_state, faulted ? EFI_RT_GATE_DISABLED :
 		   EFI_RT_GATE_LOCKED);
 	if (efi_kobj)
