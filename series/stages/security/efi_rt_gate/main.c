@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Measured transitions of the EFI runtime gate.
+ *
+ * The boot policy is measured by the EFI stub into the firmware's own log
+ * (PCR 9).  The kernel measures only what changes the posture after that:
+ * each unlock and relock and, after a secure launch, the state at boot
+ * (into the DRTM PCR and the DRTM event log, which the firmware's log does
+ * not describe).  A boot where nobody unlocks thus leaves every static PCR
+ * exactly as the firmware's log describes it.
+ *
+ * Every measurement is extended into the PCR and appended to the gate's
+ * log (and, after a secure launch, to the DRTM log) under one mutex, so
+ * the logs always replay the PCR: a record exists if and only if the TPM
+ * extended it.  When the TPM's answer is lost after the command went out
+ * (a timeout, a signal, a broken response), the PCR is read back to learn
+ * which it was.  Unlocking fails closed: without a TPM, or when the TPM
+ * did not extend, runtime services stay withheld.
+ */
+
+#define pr_fmt(fmt) "efi_rt_gate: " fmt
+
+#include <crypto/hash.h>
+#include <crypto/hash_info.h>
+#include <linux/audit.h>
+#include <linux/cred.h>
+#include <linux/efi_rt_gate.h>
+#include <linux/fault-inject.h>
+#include <linux/init.h>
+#include <linux/list.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/slaunch.h>
+#include <linux/tpm.h>
+#include <linux/uidgid.h>
+
+#include "efi_rt_gate.h"
+
+/**
+ * struct efi_rt_record - one record of the gate's event log
+ * @list: entry in efi_rt_records (RCU, never removed)
+ * @seq: the gate event's sequence number
+ * @pcr: the PCR it was extended into
+ * @op: the gate event's operation, 0 for the log's Spec ID header (which
+ *	ascii_measurements does not show)
+ * @before: state before
+ * @after: state after
+ * @flags: the gate event's flags
+ * @reason: the gate event's reason
+ * @nr_digests: number of typed digests in the gate event
+ * @alg: hash algorithm of the digest ascii_measurements shows
+ * @digest_off: offset of that digest in @bin
+ * @text_len: length of the gate event's text, which ends @bin
+ * @size: size of @bin
+ * @bin: the packed record as in binary_measurements
+ */
+struct efi_rt_record {
+	struct list_head list;
+	u32 seq;
+	u32 pcr;
+	u8 op;
+	u8 before;
+	u8 after;
+	u8 flags;
+	u16 reason;
+	u16 nr_digests;
+	u8 alg;
+	u16 digest_off;
+	u16 text_len;
+	u16 size;
+	u8 bin[];
+};
+
+/*
+ * Serialises measurements, the logs and the gate's transitions.  Readers
+ * of the log do not take it: they walk the RCU list.
+ */
+static DEFINE_MUTEX(efi_rt_mutex);
+static struct tpm_chip *efi_rt_chip;
+static unsigned int efi_rt_pcr_idx;
+static unsigned int efi_rt_nr_banks;
+static struct efi_rt_bank efi_rt_banks[TPM2_MAX_PCR_BANKS];
+static enum hash_algo efi_rt_bank_algo[TPM2_MAX_PCR_BANKS];
+static struct crypto_shash *efi_rt_tfm[TPM2_MAX_PCR_BANKS];
+static unsigned int efi_rt_ascii_bank;
+
+static LIST_HEAD(efi_rt_records);
+static unsigned int efi_rt_nr_records;
+static u32 efi_rt_seq;
+/* After a secure launch: the state at boot still has to be measured. */
+static bool efi_rt_boot_pending;
+/* A PCR may hold an event no log describes: no more measurements. */
+static bool efi_rt_log_broken;
+
+static unsigned int log_max_records = 16384;
+module_param(log_max_records, uint, 0444);
+MODULE_PARM_DESC(log_max_records,
+		 "Records the gate's event log holds at most (default 16384)");
+
+/* TPM locality from which the DRTM PCRs 17-22 are extended */
+#define EFI_RT_DRTM_LOCALITY	2
+
+#ifdef CONFIG_EFI_RT_GATE_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(fail_extend);
+static DECLARE_FAULT_ATTR(fail_extend_unsent);
+
+static int __init fail_extend_setup(char *str)
+{
+	return setup_fault_attr(&fail_extend, str);
+}
+__setup("fail_efi_rt_gate_extend=", fail_extend_setup);
+
+static int __init fail_extend_debugfs(void)
+{
+	struct dentry *d;
+
+	d = fault_create_debugfs_attr("fail_efi_rt_gate_extend", NULL,
+				      &fail_extend);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	d = fault_create_debugfs_attr("fail_efi_rt_gate_extend_unsent", NULL,
+				      &fail_extend_unsent);
+	return PTR_ERR_OR_ZERO(d);
+}
+late_initcall(fail_extend_debugfs);
+
+/* Lose the TPM's answer to an extend that it received. */
+static bool efi_rt_fail_extend(void)
+{
+	return should_fail(&fail_extend, 1);
+}
+
+/* Time out before the TPM received the extend. */
+static bool efi_rt_fail_extend_unsent(void)
+{
+	return should_fail(&fail_extend_unsent, 1);
+}
+#else
+static bool efi_rt_fail_extend(void)
+{
+	return false;
+}
+
+static bool efi_rt_fail_extend_unsent(void)
+{
+	return false;
+}
+#endif
+
+static const char *const efi_rt_state_names[] = {
+	[EFI_RT_GATE_DISABLED] = "disabled",
+	[EFI_RT_GATE_LOCKED] = "locked",
+	[EFI_RT_GATE_UNLOCKED] = "unlocked",
+};
+
+static const char *const efi_rt_op_names[] = {
+	[EFI_RT_GATE_OP_POLICY] = "policy",
+	[EFI_RT_GATE_OP_BOOT] = "boot",
+	[EFI_RT_GATE_OP_UNLOCK] = "unlock",
+	[EFI_RT_GATE_OP_RELOCK] = "relock",
+};
+
+static const char *efi_rt_ev_state_name(u8 state)
+{
+	if (state < ARRAY_SIZE(efi_rt_state_names))
+		return efi_rt_state_names[state];
+	return "none";
+}
+
+/**
+ * efi_rt_pcr() - the PCR the gate extends on this boot
+ *
+ * Return: the PCR index.
+ */
+unsigned int efi_rt_pcr(void)
+{
+	return efi_rt_pcr_idx;
+}
+
+static bool efi_rt_drtm_pcr(unsigned int pcr)
+{
+	return pcr >= 17 && pcr <= 22;
+}
+
+/* Can the log take one more record? */
+static int efi_rt_log_check(void)
+{
+	if (efi_rt_log_broken)
+		return -EIO;
+	if (efi_rt_nr_records >= log_max_records) {
+		pr_err("the event log holds efi_rt_gate.log_max_records=%u records: no more transitions on this boot\n",
+		       log_max_records);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static void efi_rt_add_record(struct efi_rt_record *rec)
+{
+	lockdep_assert_held(&efi_rt_mutex);
+	list_add_tail_rcu(&rec->list, &efi_rt_records);
+	efi_rt_nr_records++;
+}
+
+/*
+ * After a secure launch the records go to the DRTM log too, with digests
+ * for exactly the banks its Spec ID header lists (the SINIT ACM or the
+ * boot loader chose them); anything else would break the parsing of the
+ * whole launch log.  Called with the DRTM log locked.
+ */
+static int efi_rt_drtm_record(const struct tpm_digest *digests,
+			      const u8 *ev, size_t ev_size,
+			      u8 **out, size_t *out_size)
+{
+	u16 algs[TPM2_MAX_PCR_BANKS], sizes[TPM2_MAX_PCR_BANKS];
+	struct efi_rt_bank hbanks[TPM2_MAX_PCR_BANKS];
+	struct tpm_digest *hdigests;
+	unsigned int i, j;
+	size_t size;
+	int n, ret;
+
+	n = slaunch_eventlog_algs(algs, sizes, TPM2_MAX_PCR_BANKS);
+	if (n <= 0) {
+		pr_err("the DRTM event log does not start with a valid Spec ID Event03 header (%d); not measuring\n",
+		       n);
+		return -EIO;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < efi_rt_nr_banks; j++)
+			if (efi_rt_banks[j].alg_id == algs[i])
+				break;
+		if (j == efi_rt_nr_banks) {
+			pr_err("the DRTM event log lists bank 0x%04x, which the TPM does not have; not measuring\n",
+			       algs[i]);
+			return -EOPNOTSUPP;
+		}
+		if (efi_rt_banks[j].digest_size != sizes[i]) {
+			pr_err("the DRTM event log gives bank 0x%04x %u-byte digests, the TPM %u; not measuring\n",
+			       algs[i], sizes[i], efi_rt_banks[j].digest_size);
+			return -EIO;
+		}
+		hbanks[i] = efi_rt_banks[j];
+	}
+
+	size = efi_rt_event2_size(hbanks, n, ev_size);
+	if (slaunch_eventlog_space() < size) {
+		pr_err("no room in the DRTM event log for %zu bytes; not measuring\n",
+		       size);
+		return -ENOSPC;
+	}
+	hdigests = kcalloc(n, sizeof(*hdigests), GFP_KERNEL);
+	*out = kmalloc(size, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (hdigests && *out) {
+		for (i = 0; i < n; i++)
+			for (j = 0; j < efi_rt_nr_banks; j++)
+				if (efi_rt_banks[j].alg_id == algs[i])
+					hdigests[i] = digests[j];
+		*out_size = efi_rt_event2_write(*out, efi_rt_pcr_idx,
+						EFI_RT_EV_EVENT_TAG, hbanks, n,
+						hdigests, ev, ev_size);
+		ret = 0;
+	}
+	kfree(hdigests);
+	return ret;
+}
+
+/* Failures of the extend that happen before the command reaches the TPM */
+static bool efi_rt_extend_not_sent(int ret)
+{
+	return ret > 0 || ret == -ENOMEM || ret == -EINVAL ||
+		ret == -EOPNOTSUPP || ret == -EBUSY || ret == -ENODEV ||
+		ret == -EPIPE;
+}
+
+/* The value of the PCR in the first bank */
+static int efi_rt_pcr_read(struct tpm_digest *d)
+{
+	d->alg_id = efi_rt_banks[0].alg_id;
+	return tpm_pcr_read(efi_rt_chip, efi_rt_pcr_idx, d);
+}
+
+/*
+ * The extend's answer was lost after the command went out.  Read the PCR
+ * back: 1 if it holds exactly H(@before || @digest) (our extend took
+ * effect), 0 if it is unchanged (it did not), -EIO if it cannot be told.
+ */
+static int efi_rt_extended(const struct tpm_digest *before,
+			   const struct tpm_digest *digest)
+{
+	unsigned int size = efi_rt_banks[0].digest_size;
+	u8 folded[SHA512_DIGEST_SIZE];
+	struct tpm_digest now;
+	int ret;
+
+	ret = efi_rt_pcr_read(&now);
+	if (ret)
+		return -EIO;
+	if (!memcmp(now.digest, before->digest, size))
+		return 0;
+
+	{
+		SHASH_DESC_ON_STACK(desc, efi_rt_tfm[0]);
+
+		desc->tfm = efi_rt_tfm[0];
+		ret = crypto_shash_init(desc) ?:
+			crypto_shash_update(desc, before->digest, size) ?:
+			crypto_shash_finup(desc, digest->digest, size, folded);
+		shash_desc_zero(desc);
+	}
+	if (ret)
+		return -EIO;
+	return memcmp(now.digest, folded, size) ? -EIO : 1;
+}
+
+static int efi_rt_extend(struct tpm_digest *digests)
+{
+	struct tpm_digest before;
+	int ret, extended;
+
+	/* What the PCR held, to tell later whether an extend went in. */
+	ret = efi_rt_pcr_read(&before);
+	if (ret) {
+		pr_err("cannot read PCR %u before extending it: %d\n",
+		       efi_rt_pcr_idx, ret);
+		return -EIO;
+	}
+
+	if (efi_rt_fail_extend_unsent())
+		ret = -ETIME;
+	else if (efi_rt_drtm_pcr(efi_rt_pcr_idx))
+		ret = tpm_pcr_extend_locality(efi_rt_chip, efi_rt_pcr_idx,
+					      digests, EFI_RT_DRTM_LOCALITY);
+	else
+		ret = tpm_pcr_extend(efi_rt_chip, efi_rt_pcr_idx, digests);
+	if (!ret && efi_rt_fail_extend())
+		ret = -ETIME;
+	if (!ret)
+		return 0;
+
+	if (efi_rt_extend_not_sent(ret)) {
+		pr_err("TPM extend of PCR %u failed: %d\n", efi_rt_pcr_idx, ret);
+		if (ret == -ENODEV || ret == -EPIPE)
+			return -ENODEV;
+		if (ret == -EOPNOTSUPP || ret == -EBUSY || ret == -ENOMEM)
+			return ret;
+		return -EIO;
+	}
+
+	extended = efi_rt_extended(&before, &digests[0]);
+	if (extended > 0) {
+		pr_warn("TPM extend of PCR %u reported %d, but the PCR shows it took effect; recording it\n",
+			efi_rt_pcr_idx, ret);
+		return 0;
+	}
+	if (!extended) {
+		pr_err("TPM extend of PCR %u failed (%d) and the PCR is unchanged\n",
+		       efi_rt_pcr_idx, ret);
+		return ret == -ETIME ? -ETIME : -EIO;
+	}
+	pr_err("TPM extend of PCR %u failed (%d) and the PCR cannot be read back: the logs may no longer replay it; no further measurements on this boot\n",
+	       efi_rt_pcr_idx, ret);
+	efi_rt_log_broken = true;
+	return -EIO;
+}
+
+/*
+ * Measure one event: encode it, extend it into the PCR, and append it to
+ * the log (and the DRTM log).  Everything that can fail apart from the
+ * extend happens before it, so that an extend that took effect is always
+ * logged.
+ */
+static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
+			  const char *text)
+{
+	struct efi_rt_event ev = {
+		.op = op, .before = before, .after = after, .reason = reason,
+		.seq = efi_rt_seq + 1, .pcr = efi_rt_pcr_idx, .text = text,
+	};
+	bool drtm = slaunch_is_txt_launch();
+	struct tpm_digest *digests;
+	size_t data_size, ev_size, drtm_size = 0;
+	struct efi_rt_record *rec = NULL;
+	u8 *data, *tagged = NULL, *drtm_rec = NULL;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&efi_rt_mutex);
+
+	ret = efi_rt_log_check();
+	if (ret)
+		return ret;
+
+	data_size = efi_rt_event_size(&ev);
+	ev_size = efi_rt_tagged_event_size(data_size);
+	digests = kcalloc(efi_rt_nr_banks, sizeof(*digests), GFP_KERNEL);
+	data = kmalloc(data_size, GFP_KERNEL);
+	tagged = kmalloc(ev_size, GFP_KERNEL);
+	rec = kzalloc(struct_size(rec, bin,
+				  efi_rt_event2_size(efi_rt_banks,
+						     efi_rt_nr_banks, ev_size)),
+		      GFP_KERNEL);
+	if (!digests || !data || !tagged || !rec) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	efi_rt_event_write(data, &ev);
+	efi_rt_tagged_event_write(tagged, data, data_size);
+
+	for (i = 0; i < efi_rt_nr_banks; i++) {
+		digests[i].alg_id = efi_rt_banks[i].alg_id;
+		ret = crypto_shash_tfm_digest(efi_rt_tfm[i], data, data_size,
+					      digests[i].digest);
+		if (ret)
+			goto out;
+	}
+
+	if (drtm) {
+		slaunch_eventlog_lock();
+		ret = efi_rt_drtm_record(digests, tagged, ev_size, &drtm_rec,
+					 &drtm_size);
+		if (ret)
+			goto out_drtm;
+	}
+
+	ret = efi_rt_extend(digests);
+	if (ret)
+		goto out_drtm;
+
+	if (drtm && slaunch_eventlog_append(drtm_rec, drtm_size)) {
+		/* Cannot happen: the space was checked under the same lock. */
+		pr_err("appending to the DRTM event log failed: it no longer replays PCR %u\n",
+		       efi_rt_pcr_idx);
+		efi_rt_log_broken = true;
+	}
+
+	rec->size = efi_rt_event2_write(rec->bin, efi_rt_pcr_idx,
+					EFI_RT_EV_EVENT_TAG, efi_rt_banks,
+					efi_rt_nr_banks, digests, tagged,
+					ev_size);
+	rec->seq = ev.seq;
+	rec->pcr = ev.pcr;
+	rec->op = ev.op;
+	rec->before = ev.before;
+	rec->after = ev.after;
+	rec->flags = ev.flags;
+	rec->reason = ev.reason;
+	rec->nr_digests = ev.nr_digests;
+	rec->alg = efi_rt_bank_algo[efi_rt_ascii_bank];
+	/* pcrIndex, eventType, digest count, then (algorithm, digest)s */
+	rec->digest_off = 3 * sizeof(u32) + sizeof(u16);
+	for (i = 0; i < efi_rt_ascii_bank; i++)
+		rec->digest_off += sizeof(u16) + efi_rt_banks[i].digest_size;
+	rec->text_len = strnlen(text, EFI_RT_GATE_EVENT_TEXT_MAX);
+	efi_rt_add_record(rec);
+	efi_rt_seq++;
+	rec = NULL;
+out_drtm:
+	if (drtm)
+		slaunch_eventlog_unlock();
+out:
+	kfree(drtm_rec);
+	kfree(rec);
+	kfree(tagged);
+	kfree(data);
+	kfree(digests);
+	return ret;
+}
+
+/* The state at boot, after a secure launch: into the DRTM PCR and log. */
+static int efi_rt_measure_boot(void)
+{
+	enum efi_rt_gate_reason reason = efi_rt_gate_boot_reason();
+	/* No transition is measured before this: the state is the boot's. */
+	enum efi_rt_gate_state state = efi_rt_gate_state();
+	char text[EFI_RT_GATE_EVENT_TEXT_MAX + 1];
+	int ret;
+
+	snprintf(text, sizeof(text), "efi_rt_gate boot: runtime services %s",
+		 efi_rt_state_names[state]);
+	ret = efi_rt_measure(EFI_RT_GATE_OP_BOOT, EFI_RT_GATE_EV_STATE_NONE,
+			     state, reason, text);
+	if (ret) {
+		pr_err("state at boot not measured: %d; unlocking waits until it is\n",
+		       ret);
+		return ret;
+	}
+	efi_rt_boot_pending = false;
+	return 0;
+}
+
+/* Take the TPM's banks and their hashes, and start the log. */
+static int efi_rt_setup_banks(struct tpm_chip *chip)
+{
+	unsigned int i, n = chip->nr_allocated_banks;
+	struct crypto_shash *tfm;
+	struct efi_rt_record *hdr;
+	enum hash_algo algo;
+	int ret = 0;
+
+	if (!n) {
+		pr_err("the TPM reports no allocated PCR bank; nothing can be measured\n");
+		return -EOPNOTSUPP;
+	}
+	for (i = 0; i < n; i++) {
+		efi_rt_banks[i].alg_id = chip->allocated_banks[i].alg_id;
+		efi_rt_banks[i].digest_size =
+			chip->allocated_banks[i].digest_size;
+		algo = chip->allocated_banks[i].crypto_id;
+		efi_rt_bank_algo[i] = algo;
+		if (algo == HASH_ALGO__LAST) {
+			pr_err("PCR bank 0x%04x has no kernel hash (supported: sha1, sha256, sha384, sha512); nothing can be measured\n",
+			       efi_rt_banks[i].alg_id);
+			ret = -EOPNOTSUPP;
+			goto err;
+		}
+		tfm = crypto_alloc_shash(hash_algo_name[algo], 0, 0);
+		if (IS_ERR(tfm)) {
+			pr_err("%s for PCR bank 0x%04x: %pe; nothing can be measured\n",
+			       hash_algo_name[algo], efi_rt_banks[i].alg_id, tfm);
+			ret = -EOPNOTSUPP;
+			goto err;
+		}
+		efi_rt_tfm[i] = tfm;
+	}
+
+	efi_rt_ascii_bank = 0;
+	for (i = 0; i < n; i++)
+		if (efi_rt_bank_algo[i] == HASH_ALGO_SHA256)
+			efi_rt_ascii_bank = i;
+
+	hdr = kzalloc(struct_size(hdr, bin, efi_rt_specid_size(n)),
+		      GFP_KERNEL);
+	if (!hdr) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	hdr->size = efi_rt_specid_write(hdr->bin, efi_rt_banks, n);
+	efi_rt_nr_banks = n;
+	/* The header is not a measurement: it does not count. */
+	list_add_tail_rcu(&hdr->list, &efi_rt_records);
+	return 0;
+err:
+	for (i = 0; i < n; i++) {
+		crypto_free_shash(efi_rt_tfm[i]);
+		efi_rt_tfm[i] = NULL;
+	}
+	return ret;
+}
+
+/*
+ * Find the TPM on first use: its driver may probe after the gate started
+ * (deferred probe, a module).  Once found, it is kept for the boot.
+ */
+static int efi_rt_get_chip(void)
+{
+	struct tpm_chip *chip;
+	int ret;
+
+	lockdep_assert_held(&efi_rt_mutex);
+
+	if (efi_rt_chip)
+		return 0;
+	chip = tpm_default_chip();
+	if (!chip)
+		return -ENODEV;
+	if (chip->flags & TPM_CHIP_FLAG_VIRTUAL) {
+		pr_err("a virtual (proxy) TPM is refused\n");
+		ret = -ENODEV;
+	} else if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
+		pr_err("TPM 1.2 is not supported\n");
+		ret = -ENODEV;
+	} else {
+		/* The banks are fixed once the log has its header. */
+		ret = efi_rt_nr_banks ? 0 : efi_rt_setup_banks(chip);
+	}
+	if (ret) {
+		put_device(&chip->dev);
+		return ret;
+	}
+	efi_rt_chip = chip;
+	return 0;
+}
+
+static void efi_rt_audit(int op, enum efi_rt_gate_state old,
+			 enum efi_rt_gate_state new, int ret)
+{
+	struct audit_buffer *ab;
+
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_INTEGRITY_PCR);
+	if (!ab)
+		return;
+	audit_log_format(ab, "pid=%d uid=%u auid=%u ses=%u",
+			 task_pid_nr(current),
+			 from_kuid(&init_user_ns, current_uid()),
+			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
+			 audit_get_sessionid(current));
+	audit_log_format(ab, " op=efi_rt_gate_%s old_state=%s new_state=%s pcr=%u errno=%d comm=",
+			 efi_rt_op_names[op], efi_rt_state_names[old],
+			 efi_rt_state_names[new], efi_rt_pcr_idx, ret);
+	audit_log_untrustedstring(ab, current->comm);
+	audit_log_format(ab, " res=%d", !ret);
+	audit_log_end(ab);
+}
+
+/* The TPM, and after a secure launch the boot record, before a transition */
+static int efi_rt_prepare(void)
+{
+	int ret = efi_rt_get_chip();
+
+	if (ret == -ENODEV)
+		pr_err("no usable TPM: the transition cannot be measured\n");
+	if (!ret && efi_rt_boot_pending)
+		ret = efi_rt_measure_boot();
+	return ret;
+}
+
+static int efi_rt_transition(bool unlock)
+{
+	u8 op = unlock ? EFI_RT_GATE_OP_UNLOCK : EFI_RT_GATE_OP_RELOCK;
+	enum efi_rt_gate_state state = efi_rt_gate_state(), after;
+	int ret;
+
+	if (state == EFI_RT_GATE_DISABLED)
+		return -EOPNOTSUPP;
+	if (state == (unlock ? EFI_RT_GATE_UNLOCKED : EFI_RT_GATE_LOCKED))
+		return 0;
+	if (unlock && !efi_rt_gate_can_open())
+		return -EOPNOTSUPP;
+
+	if (unlock) {
+		ret = efi_rt_prepare();
+		if (ret)
+			return ret;
+		ret = efi_rt_measure(op, state, EFI_RT_GATE_UNLOCKED,
+				     EFI_RT_GATE_REASON_REQUEST,
+				     "efi_rt_gate unlock: runtime services enabled");
+		if (ret)
+			return ret;
+		/* Checked above, under the same mutex: cannot fail here. */
+		ret = efi_rt_gate_open();
+		if (ret)
+			pr_err("measured unlock did not take effect: %d\n", ret);
+		return ret;
+	}
+
+	/* A full or broken log refuses a relock too, before it closes. */
+	ret = efi_rt_log_check();
+	if (ret)
+		return ret;
+	/* Close first: a relock takes effect even if it cannot be measured. */
+	ret = efi_rt_gate_close();
+	if (ret)
+		return ret;
+	ret = efi_rt_prepare();
+	if (ret)
+		return ret;
+	after = efi_rt_gate_state();
+	return efi_rt_measure(op, state, after,
+			      after == EFI_RT_GATE_DISABLED ?
+			      EFI_RT_GATE_REASON_FAULT :
+			      EFI_RT_GATE_REASON_REQUEST,
+			      "efi_rt_gate relock: runtime services withheld");
+}
+
+/**
+ * efi_rt_request() - measured unlock or relock
+ * @unlock: true to enable runtime services, false to withhold them again
+ *
+ * Unlock checks that the late enable can succeed, measures, and enables
+ * runtime services only after the TPM extended the PCR.  Relock closes
+ * the gate first, then measures; if that extend fails the gate stays
+ * closed, no record is added and the error is returned.  Either is a
+ * no-op without a record when the gate is already in the requested state.
+ * Every attempt is audited.
+ *
+ * Return: 0 on success; -EINTR if killed while waiting for another
+ * transition; -EOPNOTSUPP if runtime services are disabled on this boot,
+ * the gate is not available or the TPM's banks cannot be measured;
+ * -ENODEV without a usable TPM; -EIO if the TPM did not extend the PCR;
+ * -ETIME if the TPM's answer was lost and the PCR shows it did not
+ * extend; -ENOSPC if the log is full; -ENOMEM.
+ */
+int efi_rt_request(bool unlock)
+{
+	enum efi_rt_gate_state old;
+	int ret;
+
+	ret = mutex_lock_killable(&efi_rt_mutex);
+	if (ret)
+		return ret;
+	old = efi_rt_gate_state();
+	ret = efi_rt_transition(unlock);
+	efi_rt_audit(unlock ? EFI_RT_GATE_OP_UNLOCK : EFI_RT_GATE_OP_RELOCK,
+		     old, efi_rt_gate_state(), ret);
+	if (ret)
+		pr_notice("%s by pid %d failed (%d): runtime services %s\n",
+			  unlock ? "unlock" : "relock", task_pid_nr(current),
+			  ret, efi_rt_state_name());
+	else if (old != efi_rt_gate_state())
+		pr_notice("%s by pid %d: PCR %u extended, runtime services %s\n",
+			  unlock ? "unlock" : "relock", task_pid_nr(current),
+			  efi_rt_pcr_idx, efi_rt_state_name());
+	mutex_unlock(&efi_rt_mutex);
+	return ret;
+}
+
+static void *efi_rt_seq_start(struct seq_file *m, loff_t *pos)
+	__acquires(RCU)
+{
+	struct efi_rt_record *rec;
+	loff_t l = *pos;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(rec, &efi_rt_records, list)
+		if (!l--)
+			return rec;
+	return NULL;
+}
+
+static void *efi_rt_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct efi_rt_record *rec = v;
+
+	(*pos)++;
+	return list_next_or_null_rcu(&efi_rt_records, &rec->list,
+				     struct efi_rt_record, list);
+}
+
+static void efi_rt_seq_stop(struct seq_file *m, void *v)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+}
+
+static int efi_rt_seq_show_binary(struct seq_file *m, void *v)
+{
+	struct efi_rt_record *rec = v;
+
+	seq_write(m, rec->bin, rec->size);
+	return 0;
+}
+
+static int efi_rt_seq_show_ascii(struct seq_file *m, void *v)
+{
+	struct efi_rt_record *rec = v;
+
+	if (!rec->op)
+		return 0;	/* the Spec ID header */
+	seq_printf(m, "%u %s:%*phN EV_EVENT_TAG v%u seq=%u op=%s before=%s after=%s flags=0x%02x reason=%u digests=%u %.*s\n",
+		   rec->pcr, hash_algo_name[rec->alg],
+		   hash_digest_size[rec->alg], rec->bin + rec->digest_off,
+		   EFI_RT_GATE_EVENT_VERSION, rec->seq, efi_rt_op_names[rec->op],
+		   efi_rt_ev_state_name(rec->before),
+		   efi_rt_ev_state_name(rec->after), rec->flags, rec->reason,
+		   rec->nr_digests, rec->text_len,
+		   rec->bin + rec->size - rec->text_len);
+	return 0;
+}
+
+const struct seq_operations efi_rt_binary_seqops = {
+	.start = efi_rt_seq_start,
+	.next = efi_rt_seq_next,
+	.stop = efi_rt_seq_stop,
+	.show = efi_rt_seq_show_binary,
+};
+
+const struct seq_operations efi_rt_ascii_seqops = {
+	.start = efi_rt_seq_start,
+	.next = efi_rt_seq_next,
+	.stop = efi_rt_seq_stop,
+	.show = efi_rt_seq_show_ascii,
+};
+
+static int __init efi_rt_gate_init(void)
+{
+	enum efi_rt_gate_state state = efi_rt_gate_state();
+
+	efi_rt_pcr_idx = efi_rt_select_pcr();
+
+	mutex_lock(&efi_rt_mutex);
+	efi_rt_boot_pending = slaunch_is_txt_launch();
+	if (efi_rt_get_chip())
+		pr_info("no TPM yet: it is looked up again when first needed\n");
+	else if (efi_rt_boot_pending)
+		efi_rt_measure_boot();
+	mutex_unlock(&efi_rt_mutex);
+
+	pr_info("runtime services %s (%s), PCR %u\n", efi_rt_state_names[state],
+		efi_rt_gate_reason_name(efi_rt_gate_boot_reason()),
+		efi_rt_pcr_idx);
+
+	return efi_rt_fs_init();
+}
+late_initcall(efi_rt_gate_init);
+
+/**
+ * efi_rt_state_name() - name of the gate's current state
+ *
+ * Return: "locked", "unlocked" or "disabled".
+ */
+const char *efi_rt_state_name(void)
+{
+	return efi_rt_state_names[efi_rt_gate_state()];
+}
