@@ -3,12 +3,15 @@
 #
 # "make bench": numbers measured in-process in the guest
 # (tools/testing/selftests/efi_rt_gate/efi_rt_gate_bench.c):
+#   - the first unlock of a locked boot (it runs SetVirtualAddressMap()
+#     and frees the boot-services memory, whose size it also reports)
+#     against later unlocks;
 #   - measured unlock latency against a bare TPM2_PCR_Extend of the same
 #     PCR, all banks, sent to /dev/tpmrm0 (ratio: what the gate adds to the
 #     extend);
 #   - a GetVariable() through efivarfs on this kernel, gate unlocked,
 #     against the same kernel built without the gate (ratio: the cost of
-#     the static-key gate on the runtime-services path).
+#     the gate's test of EFI_RUNTIME_SERVICES on the runtime-services path).
 # Both kernels boot BENCH_ROUNDS times (default 3), alternately, so drift
 # of the host hits both; each figure is the median over the rounds of the
 # per-boot medians, with the lowest and highest per-boot median beside it.
@@ -48,7 +51,10 @@ row() {	# label values
 ratio() { printf "%.2f" "$(echo "scale=4; $1 / $2" | bc)"; }
 echo "efi_rt_gate benchmark (QEMU TCG guest, swtpm; $ROUNDS boots per kernel, microseconds:"
 echo "median over boots of the per-boot medians, lowest .. highest per-boot median)"
+row "first unlock of a locked boot (+ late SVAM)" "${v[gate.first_unlock_us]}" first
 row "measured unlock (extend + log + late enable)" "${v[gate.unlock_us]}" unlock
+printf '  %-46s %9s\n' "  ratio first unlock / later unlock" "$(ratio "$med_first" "$med_unlock")"
+row "boot-services memory reserved until then, KiB" "${v[gate.bs_reserved_kib]}" bs
 row "bare TPM2_PCR_Extend, all banks, /dev/tpmrm0" "${v[gate.extend_us]}" extend
 printf '  %-46s %9s\n' "  ratio unlock / extend" "$(ratio "$med_unlock" "$med_extend")"
 row "GetVariable via efivarfs, gate kernel" "${v[gate.getvar_us]}" gv
