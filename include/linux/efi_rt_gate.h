@@ -143,6 +143,7 @@ void efi_runtime_quiesce(void);
 int efi_runtime_call_locked(int (*fn)(void));
 bool efi_rt_gate_svam_deferred(void);
 bool efi_rt_gate_defer_svam(void);
+bool efi_rt_gate_nounlock(void);
 void efi_rt_gate_fault(void);
 
 #else /* !CONFIG_EFI_RT_GATE */
@@ -165,6 +166,11 @@ static inline int efi_runtime_call_locked(int (*fn)(void))
 }
 
 static inline bool efi_rt_gate_defer_svam(void)
+{
+	return false;
+}
+
+static inline bool efi_rt_gate_nounlock(void)
 {
 	return false;
 }

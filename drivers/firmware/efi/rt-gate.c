@@ -43,6 +43,8 @@ static enum efi_rt_gate_mode gate_mode __initdata =
 	IS_ENABLED(CONFIG_EFI_RT_GATE_DEFAULT_LOCKED) ?
 	EFI_RT_GATE_MODE_LOCKED : EFI_RT_GATE_MODE_AUTO;
 static bool gate_mode_set __initdata;
+/* efi_rt_gate_nounlock: this boot never unlocks (nor calls SVAM) */
+static bool gate_nounlock __ro_after_init;
 
 /* Serialises open and close; the state is read without it. */
 static DEFINE_MUTEX(efi_rt_gate_mutex);
@@ -88,6 +90,25 @@ static int __init efi_rt_gate_param(char *str)
 	return 0;
 }
 early_param("efi_rt_gate", efi_rt_gate_param);
+
+static int __init efi_rt_gate_nounlock_param(char *str)
+{
+	gate_nounlock = true;
+	return 0;
+}
+early_param("efi_rt_gate_nounlock", efi_rt_gate_nounlock_param);
+
+/**
+ * efi_rt_gate_nounlock() - does a boot that starts locked never unlock?
+ *
+ * Return: true with efi_rt_gate_nounlock on the command line: the
+ * architecture then frees the boot-services memory at boot and never
+ * calls SetVirtualAddressMap(), and every unlock fails.
+ */
+bool __init efi_rt_gate_nounlock(void)
+{
+	return gate_nounlock;
+}
 
 static bool __init efi_rt_gate_secure_launch(void)
 {
@@ -298,7 +319,8 @@ enum efi_rt_gate_reason efi_rt_gate_boot_reason(void)
 bool efi_rt_gate_can_open(void)
 {
 	guard(mutex)(&efi_rt_gate_mutex);
-	return gate_armed && gate_state == EFI_RT_GATE_LOCKED && efi_rts_wq;
+	return gate_armed && gate_state == EFI_RT_GATE_LOCKED && efi_rts_wq &&
+		!(gate_lock_at_boot && gate_nounlock);
 }
 
 /**
@@ -351,7 +373,8 @@ int efi_rt_gate_open(void)
 
 	if (efi_rt_gate_state() == EFI_RT_GATE_UNLOCKED)
 		return 0;
-	if (!gate_armed || gate_state != EFI_RT_GATE_LOCKED || !efi_rts_wq)
+	if (!gate_armed || gate_state != EFI_RT_GATE_LOCKED || !efi_rts_wq ||
+	    (gate_lock_at_boot && gate_nounlock))
 		return -EOPNOTSUPP;
 
 	/*

@@ -11,6 +11,7 @@
  *   EXPECT_PCR_WARNING=text                 dmesg must contain text
  *   EXPECT_TPM2_TOOLS=1                     tpm2_eventlog must be present
  *   EXPECT_EFIBOOTMGR=1                     efibootmgr must be present
+ *   EXPECT_NOUNLOCK=1                       booted with efi_rt_gate_nounlock
  *   EXPECT_SLAUNCH=emulated|none            secure launch (emulated) or not
  *   EXPECT_TPM_BANKS=sha1,sha256,...        the TPM's banks, in its order
  *   EXPECT_DRTM_BANKS=sha1,sha256           the DRTM log header's banks, in order
@@ -1561,6 +1562,28 @@ TEST(fw_entries)
 	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
 	read_gate_files(_metadata);
 	ASSERT_EQ(before, fw_entry_count()) TH_LOG("firmware code ran after the relock");
+}
+
+/*
+ * efi_rt_gate_nounlock on a locked boot: the boot-services memory was
+ * freed at boot, SetVirtualAddressMap() never runs, and an unlock fails
+ * with EOPNOTSUPP before anything is measured (state, PCR, log unchanged).
+ */
+TEST(nounlock)
+{
+	struct snapshot before, after;
+
+	ASSERT_NE(NULL, env("EXPECT_NOUNLOCK")) TH_LOG("run with efi_rt_gate_nounlock");
+	ASSERT_TRUE(dmesg_has("efi: ", "SetVirtualAddressMap() never called"));
+	ASSERT_TRUE(dmesg_has("efi: ", "Freeing EFI boot services memory"));
+	ASSERT_EQ(0, take_snapshot(&before));
+	ASSERT_STREQ("locked", before.state);
+	ASSERT_EQ(-EOPNOTSUPP, gate_write("1", 1, 0));
+	ASSERT_EQ(0, take_snapshot(&after));
+	ASSERT_TRUE(snapshot_equal(&before, &after));
+	ASSERT_FALSE(dmesg_has("efi: ", "SetVirtualAddressMap() done"));
+	free_snapshot(&before);
+	free_snapshot(&after);
 }
 
 /*
