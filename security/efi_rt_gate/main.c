@@ -637,6 +637,8 @@ static int efi_rt_prepare(void)
  */
 static int efi_rt_unlock(enum efi_rt_gate_state state)
 {
+	static const char svam_failed_text[] =
+		"efi_rt_gate unlock: SetVirtualAddressMap failed, runtime services disabled";
 	u8 rtcode[SHA256_DIGEST_SIZE];
 	struct efi_rt_event_digest d = {
 		.type = EFI_RT_GATE_DIGEST_RT_CODE, .alg_id = TPM_ALG_SHA256,
@@ -664,11 +666,11 @@ static int efi_rt_unlock(enum efi_rt_gate_state state)
 	if (!ret)
 		return 0;
 	pr_err("measured unlock did not take effect: %d\n", ret);
-	if (efi_rt_gate_state() == EFI_RT_GATE_DISABLED &&
-	    efi_rt_measure(EFI_RT_GATE_OP_UNLOCK, EFI_RT_GATE_UNLOCKED,
+	if (efi_rt_gate_state() != EFI_RT_GATE_DISABLED)
+		return ret;
+	if (efi_rt_measure(EFI_RT_GATE_OP_UNLOCK, EFI_RT_GATE_UNLOCKED,
 			   EFI_RT_GATE_DISABLED, EFI_RT_GATE_REASON_SVAM_FAILED,
-			   NULL, 0,
-			   "efi_rt_gate unlock: SetVirtualAddressMap failed, runtime services disabled"))
+			   NULL, 0, svam_failed_text))
 		pr_err("the failed SetVirtualAddressMap() could not be measured\n");
 	return ret;
 }

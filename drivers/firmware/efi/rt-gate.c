@@ -393,7 +393,7 @@ int efi_rt_gate_open(void)
 	}
 
 	efi.runtime_supported_mask = saved_mask;
-	/* The mask before the flag that lets calls through */
+	/* The mask is visible before the flag that lets calls through. */
 	smp_mb__before_atomic();
 	set_bit(EFI_RUNTIME_SERVICES, &efi.flags);
 	WRITE_ONCE(gate_state, EFI_RT_GATE_UNLOCKED);
@@ -448,6 +448,7 @@ int efi_rt_gate_close(void)
 
 	/* Refused by every wrapper from here; wait for calls in progress. */
 	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	/* The cleared flag before the lock that the wrappers re-check under */
 	smp_mb__after_atomic();
 	efi_runtime_quiesce();
 
