@@ -44,7 +44,7 @@ if [ "$HARNESS_BOOT" = 1 ]; then
 	echo "# echo 1 > $GATE/unlock      (the installer needs the firmware now)"
 	echo 1 > $GATE/unlock
 	echo "  EFI runtime services: $(cat $GATE/state); PCR $P = $(pcr)... because the gate logged, before unlocking:"
-	tail -n1 $GATE/ascii_measurements | sed 's/sha256:\(.\{16\}\)[0-9a-f]*/sha256:\1.../; s/^/  /'
+	tail -n1 $GATE/ascii_measurements | sed 's/sha256:\(.\{16\}\)[0-9a-f]*/sha256:\1.../g; s/^/  /'
 	mount -t efivarfs efivarfs /sys/firmware/efi/efivars
 	echo "# efibootmgr -c -d $DISK -p 1 -L '$LABEL' -l '$LOADER'"
 	out=$(efibootmgr -c -d "$DISK" -p 1 -L "$LABEL" -l "$LOADER")
