@@ -15,9 +15,13 @@
 #include <crypto/sha2.h>
 #include <linux/efi.h>
 #include <linux/io.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include <linux/unaligned.h>
+#include <linux/string.h>
+#include <asm/byteorder.h>
 
 #include "efi_rt_gate.h"
 
