@@ -299,8 +299,10 @@ static int dmesg_rtcode(char *hex, size_t max)
 	buf[n] = 0;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		p = strstr(line, "efi_rt_gate: first unlock: ");
-		if (p && (p = strstr(p, " sha256 ")) && strlen(p + 8) < max) {
-			strcpy(hex, p + 8);
+		if (p)
+			p = strstr(p, " sha256 ");
+		if (p && strlen(p + 8) < max) {
+			snprintf(hex, max, "%s", p + 8);
 			return 0;
 		}
 	}
@@ -1506,7 +1508,7 @@ static void read_gate_files(struct __test_metadata *_metadata)
 	unsigned int i;
 	int fd;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		char path[128];
 
 		snprintf(path, sizeof(path), GATE "/%s", files[i]);
