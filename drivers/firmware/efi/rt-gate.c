@@ -24,6 +24,7 @@
 
 #include <linux/efi.h>
 #include <linux/efi_rt_gate.h>
+#include <linux/fault-inject.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
 #include <linux/mutex.h>
@@ -60,6 +61,34 @@ static bool efivars_pdev_from_boot __ro_after_init;
 static enum efi_rt_gate_reason boot_reason __ro_after_init;
 static u32 saved_mask;
 static struct platform_device *efivars_pdev;
+
+#ifdef CONFIG_EFI_RT_GATE_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(fail_svam);
+
+static int __init fail_svam_setup(char *str)
+{
+	return setup_fault_attr(&fail_svam, str);
+}
+__setup("fail_efi_rt_gate_svam=", fail_svam_setup);
+
+static int __init fail_svam_debugfs(void)
+{
+	return PTR_ERR_OR_ZERO(fault_create_debugfs_attr("fail_efi_rt_gate_svam",
+							 NULL, &fail_svam));
+}
+late_initcall(fail_svam_debugfs);
+
+/* Fail the deferred SetVirtualAddressMap() without calling the firmware. */
+static bool efi_rt_gate_fail_svam(void)
+{
+	return should_fail(&fail_svam, 1);
+}
+#else
+static bool efi_rt_gate_fail_svam(void)
+{
+	return false;
+}
+#endif
 
 /**
  * efi_rt_gate_parse_mode() - parse an efi_rt_gate= value strictly
@@ -384,7 +413,8 @@ int efi_rt_gate_open(void)
 	 */
 	svam = efi_svam_deferred();
 	if (svam) {
-		ret = efi_enter_virtual_mode_late();
+		ret = efi_rt_gate_fail_svam() ? -EIO :
+			efi_enter_virtual_mode_late();
 		if (ret) {
 			WRITE_ONCE(gate_state, EFI_RT_GATE_DISABLED);
 			pr_err("SetVirtualAddressMap() failed: EFI runtime services disabled for this boot\n");

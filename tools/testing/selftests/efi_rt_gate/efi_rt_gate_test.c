@@ -12,6 +12,7 @@
  *   EXPECT_TPM2_TOOLS=1                     tpm2_eventlog must be present
  *   EXPECT_EFIBOOTMGR=1                     efibootmgr must be present
  *   EXPECT_NOUNLOCK=1                       booted with efi_rt_gate_nounlock
+ *   EXPECT_SVAM_FAIL=1                      booted with fail_efi_rt_gate_svam
  *   EXPECT_SLAUNCH=emulated|none            secure launch (emulated) or not
  *   EXPECT_TPM_BANKS=sha1,sha256,...        the TPM's banks, in its order
  *   EXPECT_DRTM_BANKS=sha1,sha256           the DRTM log header's banks, in order
@@ -1586,6 +1587,52 @@ TEST(nounlock)
 	ASSERT_FALSE(dmesg_has("efi: ", "SetVirtualAddressMap() done"));
 	free_snapshot(&before);
 	free_snapshot(&after);
+}
+
+/*
+ * The deferred SetVirtualAddressMap() of the first unlock fails (fault
+ * injection, debug kernel: fail_efi_rt_gate_svam, which fails it without
+ * entering the firmware): the unlock returns EIO after its record, a
+ * second record (unlock, unlocked -> disabled, reason 8) says so, the
+ * state is disabled for the boot, the boot-services memory stays
+ * reserved, nothing entered the firmware, and relock and unlock are
+ * refused with EOPNOTSUPP without further records.
+ */
+TEST(svam_failure)
+{
+	struct snapshot before, after, again;
+	struct gate_event ev;
+
+	ASSERT_NE(NULL, env("EXPECT_SVAM_FAIL")) TH_LOG("run with fail_efi_rt_gate_svam");
+	ASSERT_EQ(0, mount_debugfs());
+	ASSERT_EQ(0, take_snapshot(&before));
+	ASSERT_STREQ("locked", before.state);
+	ASSERT_EQ(-EIO, gate_write("1", 1, 0));
+	ASSERT_EQ(0, take_snapshot(&after));
+	ASSERT_STREQ("disabled", after.state);
+	check_folded(_metadata, &before, &after, 2);
+	ASSERT_EQ(0, record_event(&after.log.rec[after.log.nr_records - 2], &ev));
+	ASSERT_EQ(GATE_OP_UNLOCK, ev.op);
+	ASSERT_STREQ("unlocked", state_code_name(ev.after));
+	check_event_digests(_metadata, &ev, 1);
+	ASSERT_EQ(0, record_event(&after.log.rec[after.log.nr_records - 1], &ev));
+	ASSERT_EQ(GATE_OP_UNLOCK, ev.op);
+	ASSERT_STREQ("unlocked", state_code_name(ev.before));
+	ASSERT_STREQ("disabled", state_code_name(ev.after));
+	ASSERT_EQ(GATE_REASON_SVAM_FAILED, ev.reason);
+	ASSERT_EQ(0, ev.nr_digests);
+	ASSERT_FALSE(dmesg_has("efi: ", "SetVirtualAddressMap() done"));
+	ASSERT_FALSE(dmesg_has("efi: ", "Freeing EFI boot services memory"));
+	ASSERT_EQ(0, fw_entry_count()) TH_LOG("the failed SVAM entered the firmware");
+
+	ASSERT_EQ(-EOPNOTSUPP, gate_write("0", 1, 0));
+	ASSERT_EQ(-EOPNOTSUPP, gate_write("1", 1, 0));
+	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	ASSERT_EQ(0, take_snapshot(&again));
+	ASSERT_TRUE(snapshot_equal(&after, &again));
+	free_snapshot(&before);
+	free_snapshot(&after);
+	free_snapshot(&again);
 }
 
 /*
