@@ -42,7 +42,7 @@ CMD_HASH_END = 8
 SCENARIO_KEYS = {
     "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
-    "disk", "after_reboot",
+    "disk", "after_reboot", "cpus",
 }
 
 
@@ -56,7 +56,8 @@ def parse_scenario(path):
           "description": "", "tests": [], "tpm": "yes", "cmdline": "",
           "expect": "pass", "allow_skip": "no", "hooks": [],
           "kernel": "default", "initrd": "min", "timeout": "180",
-          "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": []}
+          "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [],
+          "cpus": "1"}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
@@ -386,7 +387,7 @@ class Runner:
             "harness.tests=" + tests,
             self.sc["cmdline"]]))
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
-               "-m", "512", "-smp", "1", "-no-reboot", "-nic", "none",
+               "-m", "512", "-smp", self.sc["cpus"], "-no-reboot", "-nic", "none",
                "-display", "none", "-monitor", "none", "-serial", "stdio",
                "-chardev", f"socket,id=ack,path={w}/ack.sock,server=on,wait=off",
                "-device", "isa-serial,chardev=ack",

@@ -13,6 +13,7 @@
  *   EXPECT_EFIBOOTMGR=1                     efibootmgr must be present
  *   EXPECT_NOUNLOCK=1                       booted with efi_rt_gate_nounlock
  *   EXPECT_SVAM_FAIL=1                      booted with fail_efi_rt_gate_svam
+ *   EXPECT_CPUS=N                           N CPUs online (fw_entries)
  *   EXPECT_SLAUNCH=emulated|none            secure launch (emulated) or not
  *   EXPECT_TPM_BANKS=sha1,sha256,...        the TPM's banks, in its order
  *   EXPECT_DRTM_BANKS=sha1,sha256           the DRTM log header's banks, in order
@@ -1536,6 +1537,9 @@ TEST(fw_entries)
 	char state[16];
 
 	ASSERT_EQ(0, mount_debugfs());
+	/* With more CPUs, the late SVAM runs (and flushes TLBs) with SMP up. */
+	if (env("EXPECT_CPUS"))
+		ASSERT_EQ(atoi(env("EXPECT_CPUS")), sysconf(_SC_NPROCESSORS_ONLN));
 	ASSERT_EQ(0, access(FW_ENTRIES, R_OK)) TH_LOG("%s: %s", FW_ENTRIES, strerror(errno));
 	gate_state(state, sizeof(state));
 	ASSERT_STREQ("locked", state);
