@@ -127,6 +127,7 @@ bool efi_rt_gate_can_open(void);
 int efi_rt_gate_open(void);
 int efi_rt_gate_close(void);
 void efi_runtime_quiesce(void);
+void efi_rt_gate_snapshot_ready(void);
 
 #else /* !CONFIG_EFI_RT_GATE */
 

@@ -20,6 +20,7 @@
 
 #include <linux/efi.h>
 #include <linux/efi_rt_gate.h>
+#include <linux/efi_var_snapshot.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
 #include <linux/mutex.h>
@@ -195,6 +196,7 @@ bool efi_rt_gate_withheld(void)
 {
 	return READ_ONCE(gate_state) == EFI_RT_GATE_LOCKED;
 }
+EXPORT_SYMBOL_GPL(efi_rt_gate_withheld);
 
 /**
  * efi_rt_gate_state() - the state of EFI runtime services
@@ -260,6 +262,23 @@ enum efi_rt_gate_reason efi_rt_gate_boot_reason(void)
 }
 
 /**
+ * efi_rt_gate_snapshot_ready() - serve the variable snapshot while locked
+ *
+ * Called once the EFI variable snapshot has been validated, after
+ * efisubsys_init().  If runtime services are withheld, variable reads are
+ * answered from the snapshot from now on and the efivars operations are
+ * registered read-only, so that efivarfs can be mounted.
+ */
+void __init efi_rt_gate_snapshot_ready(void)
+{
+	guard(mutex)(&efi_rt_gate_mutex);
+
+	if (gate_state == EFI_RT_GATE_LOCKED &&
+	    efi_var_snapshot_serve(saved_mask))
+		efivars_generic_ops_register();
+}
+
+/**
  * efi_rt_gate_can_open() - would efi_rt_gate_open() succeed now?
  *
  * Checked before an unlock is measured, so that no measurement is taken
@@ -299,6 +318,7 @@ int efi_rt_gate_open(void)
 		return -EOPNOTSUPP;
 
 	static_branch_disable(&efi_rt_gate_closed_key);
+	efi_var_snapshot_unserve();
 	efi.runtime_supported_mask = saved_mask;
 	set_bit(EFI_RUNTIME_SERVICES, &efi.flags);
 	WRITE_ONCE(gate_state, EFI_RT_GATE_UNLOCKED);
@@ -359,9 +379,17 @@ int efi_rt_gate_close(void)
 		platform_device_unregister(efivars_pdev);
 		efivars_pdev = NULL;
 	}
-	efivars_generic_ops_unregister();
 	efi.runtime_supported_mask = 0;
 	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	/*
+	 * With a variable snapshot, efivars stay registered and turn
+	 * read-only (efivarfs follows through efivar_ops_nh); without, they
+	 * go away.
+	 */
+	if (!faulted && efi_var_snapshot_serve(saved_mask))
+		efivars_generic_ops_register();
+	else
+		efivars_generic_ops_unregister();
 	WRITE_ONCE(gate_state, faulted ? EFI_RT_GATE_DISABLED :
 		   EFI_RT_GATE_LOCKED);
 	if (efi_kobj)
