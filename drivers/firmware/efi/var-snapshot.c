@@ -143,7 +143,6 @@ int efi_var_snapshot_parse(const void *buf, size_t size,
 	}
 	return off == total ? count : -EINVAL;
 }
-EXPORT_SYMBOL_IF_KUNIT(efi_var_snapshot_parse);
 
 /**
  * efi_var_snapshot_early_reserve() - reserve the snapshot's memory

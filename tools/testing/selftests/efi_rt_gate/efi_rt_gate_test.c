@@ -36,6 +36,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -281,6 +282,58 @@ static int dmesg_has(const char *who, const char *text)
 	return 0;
 }
 
+/* BootOrder as efivarfs shows it, or -errno */
+static ssize_t read_bootorder(uint8_t *buf, size_t len)
+{
+	int fd = open(EFIVARS_BOOTORDER, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+/* BootOrder served from the variable snapshot while locked */
+static uint8_t locked_bootorder[64];
+static ssize_t locked_bootorder_len = -1;
+
+/*
+ * While locked, efivarfs serves the EFI stub's variable snapshot: it
+ * mounts, read-only, reads give the boot-time values, writes and creates
+ * fail with EROFS and the kernel says once how to unlock.
+ */
+static void expect_locked_ro_efivarfs(struct __test_metadata *_metadata)
+{
+	struct statvfs sv;
+	uint8_t buf[64];
+	ssize_t n;
+	int fd;
+
+	ASSERT_EQ(0, mount_efivarfs());
+	ASSERT_EQ(0, statvfs(EFIVARFS, &sv));
+	ASSERT_TRUE(sv.f_flag & ST_RDONLY) TH_LOG("efivarfs is writable while locked");
+	n = read_bootorder(buf, sizeof(buf));
+	ASSERT_LE(6, n) TH_LOG("BootOrder from the snapshot: %s", strerror(-n));
+	if (locked_bootorder_len < 0) {
+		memcpy(locked_bootorder, buf, n);
+		locked_bootorder_len = n;
+	}
+	ASSERT_EQ(locked_bootorder_len, n);
+	ASSERT_EQ(0, memcmp(locked_bootorder, buf, n));
+	fd = open(EFIVARFS "/EfiRtGateTest-" TEST_GUID, O_WRONLY | O_CREAT, 0600);
+	ASSERT_GT(0, fd) TH_LOG("created a variable while locked");
+	ASSERT_EQ(EROFS, errno);
+	fd = open(EFIVARS_BOOTORDER, O_WRONLY);
+	ASSERT_GT(0, fd) TH_LOG("opened BootOrder for writing while locked");
+	ASSERT_EQ(EROFS, errno);
+	ASSERT_TRUE(dmesg_has("efivarfs: ", "/sys/kernel/security/efi_rt/unlock"))
+		TH_LOG("no message naming the unlock file");
+}
+
 static int set_caps_without(int cap)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -363,6 +416,8 @@ TEST(efivarfs_follows_state)
 		ASSERT_LE(0, fd);
 		ASSERT_LE(6, read(fd, buf, sizeof(buf)));
 		close(fd);
+	} else if (!strcmp(state, "locked")) {
+		expect_locked_ro_efivarfs(_metadata);
 	} else {
 		ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs()) TH_LOG("state %s", state);
 	}
@@ -518,32 +573,62 @@ static void transition(struct __test_metadata *_metadata, const char *val,
 	free_snapshot(&again);
 }
 
+/* The test variable, opened for writing while unlocked, or -1 */
+static int held_fd = -1;
+
 static void expect_unlocked_efivarfs(struct __test_metadata *_metadata)
 {
+	struct statvfs sv;
 	uint8_t buf[64];
-	int fd;
+	ssize_t n;
 
+	/* A mount from the locked state turned writable, no remount. */
 	ASSERT_EQ(0, mount_efivarfs());
-	fd = open(EFIVARS_BOOTORDER, O_RDONLY);
-	ASSERT_LE(0, fd) TH_LOG("BootOrder: %s", strerror(errno));
-	ASSERT_LE(6, read(fd, buf, sizeof(buf)));
-	close(fd);
+	ASSERT_EQ(0, statvfs(EFIVARFS, &sv));
+	ASSERT_FALSE(sv.f_flag & ST_RDONLY) TH_LOG("efivarfs read-only after unlock");
+	n = read_bootorder(buf, sizeof(buf));
+	ASSERT_LE(6, n) TH_LOG("BootOrder: %s", strerror(-n));
+	/* The snapshot served what the firmware holds. */
+	if (locked_bootorder_len >= 0) {
+		ASSERT_EQ(locked_bootorder_len, n);
+		ASSERT_EQ(0, memcmp(locked_bootorder, buf, n))
+			TH_LOG("BootOrder differs between snapshot and firmware");
+	}
 	ASSERT_EQ(0, efivar_roundtrip());
+	if (held_fd >= 0) {
+		close(held_fd);
+		unlink(EFIVARFS "/EfiRtGateTest-" TEST_GUID);
+	}
+	/* Held open across the next relock: its writes must then fail. */
+	held_fd = open(EFIVARFS "/EfiRtGateTest-" TEST_GUID,
+		       O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, held_fd) TH_LOG("test variable: %s", strerror(errno));
+	ASSERT_EQ(5, write(held_fd, (uint8_t []){ 7, 0, 0, 0, 1 }, 5));
+}
+
+static void drop_held_variable(void)
+{
+	if (held_fd < 0)
+		return;
+	close(held_fd);
+	held_fd = -1;
+	unlink(EFIVARFS "/EfiRtGateTest-" TEST_GUID);
 }
 
 static void expect_locked_efivarfs(struct __test_metadata *_metadata)
 {
-	uint8_t buf[64];
-	int fd;
+	uint8_t out[5] = { 7, 0, 0, 0, 1 };
 
-	/* A mount made while unlocked no longer reaches the firmware. */
-	fd = open(EFIVARS_BOOTORDER, O_RDONLY);
-	if (fd >= 0) {
-		ASSERT_GT(0, read(fd, buf, sizeof(buf)));
-		close(fd);
+	/* A file opened for writing while unlocked gets an error. */
+	if (held_fd >= 0) {
+		ASSERT_GT(0, write(held_fd, out, sizeof(out)))
+			TH_LOG("a write reached the variable while locked");
+		ASSERT_EQ(EROFS, errno);
 	}
+	/* A mount made while unlocked turned read-only, no remount. */
+	expect_locked_ro_efivarfs(_metadata);
 	umount(EFIVARFS);
-	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	expect_locked_ro_efivarfs(_metadata);
 }
 
 TEST(unlock_relock)
@@ -564,6 +649,7 @@ TEST(unlock_relock)
 		transition(_metadata, "1", "unlocked",
 			   "efi_rt_gate unlock: runtime services enabled");
 		expect_unlocked_efivarfs(_metadata);
+		drop_held_variable();
 	} else if (!strcmp(state, "unlocked")) {
 		expect_unlocked_efivarfs(_metadata);
 		transition(_metadata, "0", "locked",
@@ -572,6 +658,7 @@ TEST(unlock_relock)
 		transition(_metadata, "1", "unlocked",
 			   "efi_rt_gate unlock: runtime services enabled");
 		expect_unlocked_efivarfs(_metadata);
+		drop_held_variable();
 	} else {
 		SKIP(return, "runtime services are %s", state);
 	}
@@ -1017,7 +1104,7 @@ TEST(drtm_header_invalid)
 	free(log1);
 	free_snapshot(&before);
 	free_snapshot(&after);
-	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	expect_locked_ro_efivarfs(_metadata);
 }
 
 /* Unlock must fail with @err and change nothing. */
@@ -1031,7 +1118,7 @@ static void unlock_refused(struct __test_metadata *_metadata, int err)
 	ASSERT_TRUE(snapshot_equal(&before, &after));
 	free_snapshot(&before);
 	free_snapshot(&after);
-	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	expect_locked_ro_efivarfs(_metadata);
 }
 
 TEST(no_tpm_unlock_fails)
