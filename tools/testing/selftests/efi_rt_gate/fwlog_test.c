@@ -148,7 +148,7 @@ TEST(fw_policy_event)
 	struct event_log fw;
 	char err[160], cmdline[4096];
 	unsigned int r, found = 0;
-	int i, b, nb;
+	int i, b, nb, snap;
 
 	ASSERT_NE(NULL, want) TH_LOG("EXPECT_POLICY is not set");
 	if (!tpm_present())
@@ -176,7 +176,19 @@ TEST(fw_policy_event)
 	ASSERT_EQ(GATE_STATE_NONE, ev.before);
 	ASSERT_EQ(0, ev.seq);
 	ASSERT_EQ(GATE_PCR, ev.pcr);
-	ASSERT_EQ(0, ev.nr_digests);
+	/*
+	 * A policy under which the kernel may start locked ("locked", or
+	 * "auto" on this CONFIG_SECURE_LAUNCH kernel) comes with the EFI
+	 * variable snapshot's SHA-256: type 1, TPM_ALG_SHA256, 32 bytes.
+	 */
+	snap = env("EXPECT_POLICY_DIGESTS") ? atoi(env("EXPECT_POLICY_DIGESTS")) :
+	       !strcmp(want, "locked") || !strcmp(want, "auto");
+	ASSERT_EQ(snap, ev.nr_digests);
+	if (snap) {
+		ASSERT_EQ(1, rec->event[8 + 22] | rec->event[8 + 23] << 8);
+		ASSERT_EQ(0x000b, rec->event[8 + 24] | rec->event[8 + 25] << 8);
+		ASSERT_EQ(32, rec->event[8 + 26] | rec->event[8 + 27] << 8);
+	}
 	ASSERT_EQ(0, strncmp(TEXT_PREFIX, ev.text, strlen(TEXT_PREFIX)))
 		TH_LOG("text '%s'", ev.text);
 
