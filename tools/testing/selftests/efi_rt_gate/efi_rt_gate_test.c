@@ -573,8 +573,24 @@ static void transition(struct __test_metadata *_metadata, const char *val,
 	free_snapshot(&again);
 }
 
-/* The test variable, opened for writing while unlocked, or -1 */
+/* A test variable, opened for writing while unlocked, or -1 */
+#define HELD_VAR	EFIVARFS "/EfiRtGateHeld-" TEST_GUID
 static int held_fd = -1;
+
+static void drop_held_variable(struct __test_metadata *_metadata)
+{
+	int flags;
+
+	if (held_fd < 0)
+		return;
+	/* efivarfs makes variables it does not know immutable */
+	ASSERT_EQ(0, ioctl(held_fd, FS_IOC_GETFLAGS, &flags));
+	flags &= ~FS_IMMUTABLE_FL;
+	ASSERT_EQ(0, ioctl(held_fd, FS_IOC_SETFLAGS, &flags));
+	close(held_fd);
+	held_fd = -1;
+	ASSERT_EQ(0, unlink(HELD_VAR)) TH_LOG("%s: %s", HELD_VAR, strerror(errno));
+}
 
 static void expect_unlocked_efivarfs(struct __test_metadata *_metadata)
 {
@@ -595,25 +611,14 @@ static void expect_unlocked_efivarfs(struct __test_metadata *_metadata)
 			TH_LOG("BootOrder differs between snapshot and firmware");
 	}
 	ASSERT_EQ(0, efivar_roundtrip());
-	if (held_fd >= 0) {
-		close(held_fd);
-		unlink(EFIVARFS "/EfiRtGateTest-" TEST_GUID);
-	}
+	drop_held_variable(_metadata);
 	/* Held open across the next relock: its writes must then fail. */
-	held_fd = open(EFIVARFS "/EfiRtGateTest-" TEST_GUID,
-		       O_WRONLY | O_CREAT, 0600);
+	held_fd = open(HELD_VAR, O_WRONLY | O_CREAT, 0600);
 	ASSERT_LE(0, held_fd) TH_LOG("test variable: %s", strerror(errno));
 	ASSERT_EQ(5, write(held_fd, (uint8_t []){ 7, 0, 0, 0, 1 }, 5));
 }
 
-static void drop_held_variable(void)
-{
-	if (held_fd < 0)
-		return;
-	close(held_fd);
-	held_fd = -1;
-	unlink(EFIVARFS "/EfiRtGateTest-" TEST_GUID);
-}
+
 
 static void expect_locked_efivarfs(struct __test_metadata *_metadata)
 {
@@ -649,7 +654,7 @@ TEST(unlock_relock)
 		transition(_metadata, "1", "unlocked",
 			   "efi_rt_gate unlock: runtime services enabled");
 		expect_unlocked_efivarfs(_metadata);
-		drop_held_variable();
+		drop_held_variable(_metadata);
 	} else if (!strcmp(state, "unlocked")) {
 		expect_unlocked_efivarfs(_metadata);
 		transition(_metadata, "0", "locked",
@@ -658,7 +663,7 @@ TEST(unlock_relock)
 		transition(_metadata, "1", "unlocked",
 			   "efi_rt_gate unlock: runtime services enabled");
 		expect_unlocked_efivarfs(_metadata);
-		drop_held_variable();
+		drop_held_variable(_metadata);
 	} else {
 		SKIP(return, "runtime services are %s", state);
 	}
