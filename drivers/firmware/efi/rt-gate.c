@@ -381,17 +381,17 @@ int efi_rt_gate_close(void)
 	}
 	efi.runtime_supported_mask = 0;
 	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	WRITE_ONCE(gate_state, faulted ? EFI_RT_GATE_DISABLED :
+		   EFI_RT_GATE_LOCKED);
 	/*
 	 * With a variable snapshot, efivars stay registered and turn
-	 * read-only (efivarfs follows through efivar_ops_nh); without, they
-	 * go away.
+	 * read-only (efivarfs follows through efivar_ops_nh and sees the
+	 * state locked already); without, they go away.
 	 */
 	if (!faulted && efi_var_snapshot_serve(saved_mask))
 		efivars_generic_ops_register();
 	else
 		efivars_generic_ops_unregister();
-	WRITE_ONCE(gate_state, faulted ? EFI_RT_GATE_DISABLED :
-		   EFI_RT_GATE_LOCKED);
 	if (efi_kobj)
 		kobject_uevent(efi_kobj, KOBJ_CHANGE);
 	return 0;
