@@ -31,6 +31,7 @@
 #define EFI_RT_GATE_OP_BOOT		2	/* kernel, after a secure launch */
 #define EFI_RT_GATE_OP_UNLOCK		3
 #define EFI_RT_GATE_OP_RELOCK		4
+#define EFI_RT_GATE_OP_SNAPSHOT		5	/* EFI stub, firmware log, PCR 1 */
 
 /* State codes are enum efi_rt_gate_state; this one means "no state". */
 #define EFI_RT_GATE_EV_STATE_NONE	0xff

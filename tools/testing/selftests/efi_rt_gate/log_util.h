@@ -31,6 +31,7 @@
 #define GATE_OP_BOOT		2
 #define GATE_OP_UNLOCK		3
 #define GATE_OP_RELOCK		4
+#define GATE_OP_SNAPSHOT	5	/* EFI stub, PCR 1: variable snapshot */
 #define GATE_STATE_DISABLED	0
 #define GATE_STATE_LOCKED	1
 #define GATE_STATE_UNLOCKED	2
