@@ -224,6 +224,7 @@ static struct kunit_suite var_snapshot_suite = {
 	.name = "efi_var_snapshot",
 	.test_cases = var_snapshot_cases,
 };
+
 kunit_test_suite(var_snapshot_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the EFI variable snapshot parser");

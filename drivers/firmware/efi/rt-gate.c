@@ -53,6 +53,8 @@ static bool efivars_pdev_from_boot __ro_after_init;
 static enum efi_rt_gate_reason boot_reason __ro_after_init;
 static u32 saved_mask;
 static struct platform_device *efivars_pdev;
+/* /sys/devices/platform/efi_rt_gate: carries a uevent per transition */
+static struct platform_device *gate_pdev;
 
 /**
  * efi_rt_gate_parse_mode() - parse an efi_rt_gate= value strictly
@@ -261,6 +263,47 @@ enum efi_rt_gate_reason efi_rt_gate_boot_reason(void)
 	return EFI_RT_GATE_REASON_UNAVAILABLE;
 }
 
+/*
+ * A KOBJ_CHANGE uevent with EFI_RT_GATE_STATE=locked|unlocked|disabled
+ * on the gate's platform device (which, unlike /sys/firmware/efi, belongs
+ * to a kset, so that the event reaches udev and netlink listeners).
+ */
+static void efi_rt_gate_uevent(void)
+{
+	static const char *const names[] = {
+		[EFI_RT_GATE_DISABLED] = "EFI_RT_GATE_STATE=disabled",
+		[EFI_RT_GATE_LOCKED] = "EFI_RT_GATE_STATE=locked",
+		[EFI_RT_GATE_UNLOCKED] = "EFI_RT_GATE_STATE=unlocked",
+	};
+	char *envp[2];
+	int ret;
+
+	if (!gate_pdev)
+		return;
+	envp[0] = (char *)names[efi_rt_gate_state()];
+	envp[1] = NULL;
+	ret = kobject_uevent_env(&gate_pdev->dev.kobj, KOBJ_CHANGE, envp);
+	if (ret)
+		pr_warn("uevent: %d\n", ret);
+}
+
+static int __init efi_rt_gate_device_init(void)
+{
+	struct platform_device *pdev;
+
+	if (!gate_armed)
+		return 0;
+	pdev = platform_device_register_simple("efi_rt_gate", PLATFORM_DEVID_NONE,
+					       NULL, 0);
+	if (IS_ERR(pdev)) {
+		pr_warn("no device for uevents: %pe\n", pdev);
+		return 0;
+	}
+	gate_pdev = pdev;
+	return 0;
+}
+device_initcall(efi_rt_gate_device_init);
+
 /**
  * efi_rt_gate_snapshot_ready() - serve the variable snapshot while locked
  *
@@ -340,8 +383,7 @@ int efi_rt_gate_open(void)
 		if (ret)
 			pr_warn("EFI power-off handler: %d\n", ret);
 	}
-	if (efi_kobj)
-		kobject_uevent(efi_kobj, KOBJ_CHANGE);
+	efi_rt_gate_uevent();
 	return 0;
 }
 
@@ -392,7 +434,6 @@ int efi_rt_gate_close(void)
 		efivars_generic_ops_register();
 	else
 		efivars_generic_ops_unregister();
-	if (efi_kobj)
-		kobject_uevent(efi_kobj, KOBJ_CHANGE);
+	efi_rt_gate_uevent();
 	return 0;
 }

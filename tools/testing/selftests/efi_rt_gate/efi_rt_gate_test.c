@@ -25,6 +25,8 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/netlink.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +37,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -543,16 +546,68 @@ TEST(not_launched)
 }
 
 /* One measured transition: write @val, expect @state and one new record. */
+/* A kernel uevent listener (netlink group 1), or -errno */
+static int uevent_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * Did "change@/devices/platform/efi_rt_gate" with EFI_RT_GATE_STATE=@state
+ * arrive within 2 s?
+ */
+static int uevent_seen(int fd, const char *state)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[4096], want[64], *q;
+	ssize_t n;
+
+	snprintf(want, sizeof(want), "EFI_RT_GATE_STATE=%s", state);
+	while (poll(&p, 1, 2000) > 0) {
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		if (n <= 0)
+			return 0;
+		buf[n] = 0;
+		if (strcmp(buf, "change@/devices/platform/efi_rt_gate"))
+			continue;
+		for (q = buf; q < buf + n; q += strlen(q) + 1)
+			if (!strcmp(q, want))
+				return 1;
+	}
+	return 0;
+}
+
 static void transition(struct __test_metadata *_metadata, const char *val,
 		       const char *state, const char *text_prefix)
 {
 	struct snapshot before, after, again;
 	struct gate_event ev;
+	int ufd = uevent_open();
 
+	/* Kernels without CONFIG_NET (the noemu variant) have no netlink. */
+	ASSERT_TRUE(ufd >= 0 || ufd == -EAFNOSUPPORT) TH_LOG("uevent socket: %s",
+							   strerror(-ufd));
 	ASSERT_EQ(0, take_snapshot(&before));
 	ASSERT_EQ(0, gate_write(val, strlen(val), 0));
 	ASSERT_EQ(0, take_snapshot(&after));
 	ASSERT_STREQ(state, after.state);
+	if (ufd >= 0) {
+		ASSERT_TRUE(uevent_seen(ufd, state))
+			TH_LOG("no uevent for %s on /devices/platform/efi_rt_gate", state);
+		close(ufd);
+	}
 	check_folded(_metadata, &before, &after, 1);
 	ASSERT_EQ(0, record_event(&after.log.rec[after.log.nr_records - 1], &ev));
 	ASSERT_EQ(0, strncmp(text_prefix, ev.text, strlen(text_prefix)))
