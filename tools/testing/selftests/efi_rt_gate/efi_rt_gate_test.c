@@ -597,8 +597,8 @@ static void transition(struct __test_metadata *_metadata, const char *val,
 	int ufd = uevent_open();
 
 	/* Kernels without CONFIG_NET (the noemu variant) have no netlink. */
-	ASSERT_TRUE(ufd >= 0 || ufd == -EAFNOSUPPORT) TH_LOG("uevent socket: %s",
-							   strerror(-ufd));
+	ASSERT_TRUE(ufd >= 0 || ufd == -EAFNOSUPPORT)
+		TH_LOG("uevent socket: %s", strerror(-ufd));
 	ASSERT_EQ(0, take_snapshot(&before));
 	ASSERT_EQ(0, gate_write(val, strlen(val), 0));
 	ASSERT_EQ(0, take_snapshot(&after));
@@ -672,8 +672,6 @@ static void expect_unlocked_efivarfs(struct __test_metadata *_metadata)
 	ASSERT_LE(0, held_fd) TH_LOG("test variable: %s", strerror(errno));
 	ASSERT_EQ(5, write(held_fd, (uint8_t []){ 7, 0, 0, 0, 1 }, 5));
 }
-
-
 
 static void expect_locked_efivarfs(struct __test_metadata *_metadata)
 {
