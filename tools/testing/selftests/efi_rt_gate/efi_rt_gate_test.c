@@ -426,6 +426,46 @@ TEST(efivarfs_follows_state)
 	}
 }
 
+/*
+ * load_uefi_certs() ran while locked, from the EFI variable snapshot:
+ * db's certificates (EXPECT_DB_CERTS, '|'-separated subjects) are in the
+ * platform keyring, and dbx's hashes (EXPECT_DBX, '|'-separated
+ * "bin:<sha256>" descriptions) in the blacklist.
+ */
+TEST(platform_certs_locked)
+{
+	char state[16], list[512], line[512], *name, *save, *p;
+	FILE *f;
+	int found;
+
+	gate_state(state, sizeof(state));
+	ASSERT_STREQ("locked", state);
+	ASSERT_NE(NULL, env("EXPECT_DB_CERTS"));
+	ASSERT_TRUE(dmesg_has("integrity: ", "Loading X.509 certificate: UEFI:db"))
+		TH_LOG("db was not read");
+	snprintf(list, sizeof(list), "%s", env("EXPECT_DB_CERTS"));
+	for (name = strtok_r(list, "|", &save); name; name = strtok_r(NULL, "|", &save)) {
+		/* '_' for ' ' on the kernel command line */
+		for (p = name; *p; p++)
+			if (*p == '_')
+				*p = ' ';
+		snprintf(line, sizeof(line), "Loaded X.509 cert '%s", name);
+		ASSERT_TRUE(dmesg_has("integrity: ", line)) TH_LOG("no '%s'", line);
+	}
+	if (!env("EXPECT_DBX"))
+		return;
+	snprintf(list, sizeof(list), "%s", env("EXPECT_DBX"));
+	for (name = strtok_r(list, "|", &save); name; name = strtok_r(NULL, "|", &save)) {
+		f = fopen("/proc/keys", "r");
+		ASSERT_NE(NULL, f);
+		found = 0;
+		while (fgets(line, sizeof(line), f))
+			found |= strstr(line, " blacklist ") && strstr(line, name);
+		fclose(f);
+		ASSERT_TRUE(found) TH_LOG("no blacklist key %s in /proc/keys", name);
+	}
+}
+
 static const struct {
 	const char *name;
 	const char *data;
