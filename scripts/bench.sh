@@ -11,7 +11,11 @@
 #     extend);
 #   - a GetVariable() through efivarfs on this kernel, gate unlocked,
 #     against the same kernel built without the gate (ratio: the cost of
-#     the gate's test of EFI_RUNTIME_SERVICES on the runtime-services path).
+#     the gate's test of EFI_RUNTIME_SERVICES on the runtime-services path);
+#   - the same read while locked, served from the EFI stub's variable
+#     snapshot, against the firmware's (gate unlocked) on the same boot;
+#     the stub's walk per variable (TSC cycles it prints, at the TSC rate
+#     the kernel detected) and the snapshot's size.
 # Both kernels boot BENCH_ROUNDS times (default 3), alternately, so drift
 # of the host hits both; each figure is the median over the rounds of the
 # per-boot medians, with the lowest and highest per-boot median beside it.
@@ -37,6 +41,18 @@ for r in $(seq "$ROUNDS"); do
 		while IFS='=' read -r key val; do
 			v[$k.${key#BENCH }]+="$val "
 		done < <(grep '^BENCH ' "$out/console.log" | tr -d '\r')
+		# The EFI stub's variable snapshot (gate kernel, locked boot):
+		# "EFI variable snapshot: N variables, S bytes, C TSC cycles"
+		# and the TSC rate the kernel detected, for microseconds.
+		if [ $k = gate ]; then
+			read -r nv sz cyc < <(sed -n 's/.*EFI variable snapshot: \([0-9]*\) variables, \([0-9]*\) bytes, \([0-9]*\) TSC cycles.*/\1 \2 \3/p' "$out/console.log" | head -1)
+			mhz=$(sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' "$out/console.log" | head -1)
+			if [ -n "${nv:-}" ] && [ -n "$mhz" ] && [ "$nv" -gt 0 ]; then
+				v[gate.snapvars]+="$nv "
+				v[gate.snapbytes]+="$sz "
+				v[gate.stub_us_per_var]+="$(echo "scale=1; $cyc / $mhz / $nv" | bc) "
+			fi
+		fi
 	done
 done
 # stats "v1 v2 ...": median, min, max
@@ -60,3 +76,12 @@ printf '  %-46s %9s\n' "  ratio unlock / extend" "$(ratio "$med_unlock" "$med_ex
 row "GetVariable via efivarfs, gate kernel" "${v[gate.getvar_us]}" gv
 row "GetVariable via efivarfs, kernel without gate" "${v[nogate.getvar_us]}" nogv
 printf '  %-46s %9s\n' "  ratio gate / no gate" "$(ratio "$med_gv" "$med_nogv")"
+if [ -n "${v[gate.snapvar_us]:-}" ]; then
+	row "GetVariable via efivarfs, locked (snapshot)" "${v[gate.snapvar_us]}" snap
+	printf '  %-46s %9s\n' "  ratio snapshot / firmware (gate kernel)" "$(ratio "$med_snap" "$med_gv")"
+fi
+if [ -n "${v[gate.stub_us_per_var]:-}" ]; then
+	row "EFI stub snapshot walk, per variable" "${v[gate.stub_us_per_var]}" stubvar
+	row "snapshot: variables" "${v[gate.snapvars]}" nvars
+	row "snapshot: size in memory, bytes" "${v[gate.snapbytes]}" nbytes
+fi

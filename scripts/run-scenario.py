@@ -33,6 +33,12 @@ import zlib
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
+# "vars:" in a scenario: the variable store the guest starts with.  "ms" is
+# Debian's store with Microsoft's db and KEK, a Debian PK and a one-hash
+# dbx: Secure Boot is then active, OVMF refuses the unsigned kernel as a
+# PE image and starts it through the EFI handover protocol instead (the
+# EFI stub still runs, without LoadOptions).
+OVMF_VARS_FILES = {"empty": OVMF_VARS, "ms": "/usr/share/OVMF/OVMF_VARS.ms.fd"}
 
 # swtpm control-channel commands (swtpm's tpm_ioctl.h)
 CMD_HASH_START = 6
@@ -42,7 +48,7 @@ CMD_HASH_END = 8
 SCENARIO_KEYS = {
     "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
-    "disk", "after_reboot", "cpus",
+    "disk", "after_reboot", "cpus", "vars",
 }
 
 
@@ -57,7 +63,7 @@ def parse_scenario(path):
           "expect": "pass", "allow_skip": "no", "hooks": [],
           "kernel": "default", "initrd": "min", "timeout": "180",
           "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [],
-          "cpus": "1"}
+          "cpus": "1", "vars": "empty"}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
@@ -89,6 +95,8 @@ def parse_scenario(path):
         raise ScenarioError(f"{path}: no tests")
     if sc["disk"] not in ("yes", "no"):
         raise ScenarioError(f"{path}: disk must be yes or no")
+    if sc["vars"] not in OVMF_VARS_FILES:
+        raise ScenarioError(f"{path}: vars must be one of {', '.join(OVMF_VARS_FILES)}")
     if sc["after_reboot"] and sc["disk"] != "yes":
         raise ScenarioError(f"{path}: after_reboot needs disk: yes (the tests of each boot are passed on it)")
     return sc
@@ -375,7 +383,7 @@ class Runner:
     def qemu_cmd(self, boot=1):
         w = self.out
         if boot == 1:
-            shutil.copyfile(OVMF_VARS, f"{w}/vars.fd")
+            shutil.copyfile(OVMF_VARS_FILES[self.sc["vars"]], f"{w}/vars.fd")
         for sock in ("qmp.sock", "ack.sock"):
             if os.path.exists(f"{w}/{sock}"):
                 os.unlink(f"{w}/{sock}")

@@ -32,6 +32,7 @@
 #define EFI_RT_GATE_OP_BOOT		2	/* kernel, after a secure launch */
 #define EFI_RT_GATE_OP_UNLOCK		3
 #define EFI_RT_GATE_OP_RELOCK		4
+#define EFI_RT_GATE_OP_SNAPSHOT		5	/* EFI stub, firmware log, PCR 1 */
 
 /* State codes are enum efi_rt_gate_state; this one means "no state". */
 #define EFI_RT_GATE_EV_STATE_NONE	0xff
@@ -40,11 +41,13 @@
 #define EFI_RT_GATE_EV_FLAG_CMDLINE	BIT(1)	/* mode from efi_rt_gate= */
 
 /*
- * Typed digests of what a transition admits.  RT_CODE: the SHA-256 of the
- * EfiRuntimeServicesCode regions before SetVirtualAddressMap() (in the
- * first unlock of a boot that started locked).
+ * Typed digests, one number space for every event.  RT_CODE: the SHA-256
+ * of the EfiRuntimeServicesCode regions before SetVirtualAddressMap() (in
+ * the first unlock of a boot that started locked).  VAR_SNAPSHOT: the
+ * SHA-256 of the EFI variable snapshot (in the EFI stub's snapshot event).
  */
 #define EFI_RT_GATE_DIGEST_RT_CODE	1
+#define EFI_RT_GATE_DIGEST_VAR_SNAPSHOT	2
 
 /**
  * enum efi_rt_gate_reason - why a gate event happened (its reason field)
@@ -145,6 +148,7 @@ bool efi_rt_gate_svam_deferred(void);
 bool efi_rt_gate_defer_svam(void);
 bool efi_rt_gate_nounlock(void);
 void efi_rt_gate_fault(void);
+void efi_rt_gate_snapshot_ready(void);
 
 #else /* !CONFIG_EFI_RT_GATE */
 

@@ -792,7 +792,14 @@ static int efi_rt_seq_show_binary(struct seq_file *m, void *v)
 
 static const char *efi_rt_digest_type_name(u16 type)
 {
-	return type == EFI_RT_GATE_DIGEST_RT_CODE ? "rtcode" : "unknown";
+	switch (type) {
+	case EFI_RT_GATE_DIGEST_RT_CODE:
+		return "rtcode";
+	case EFI_RT_GATE_DIGEST_VAR_SNAPSHOT:
+		return "varsnapshot";
+	default:
+		return "unknown";
+	}
 }
 
 static int efi_rt_seq_show_ascii(struct seq_file *m, void *v)

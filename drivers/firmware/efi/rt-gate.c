@@ -24,6 +24,7 @@
 
 #include <linux/efi.h>
 #include <linux/efi_rt_gate.h>
+#include <linux/efi_var_snapshot.h>
 #include <linux/fault-inject.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
@@ -61,6 +62,8 @@ static bool efivars_pdev_from_boot __ro_after_init;
 static enum efi_rt_gate_reason boot_reason __ro_after_init;
 static u32 saved_mask;
 static struct platform_device *efivars_pdev;
+/* /sys/devices/platform/efi_rt_gate: carries a uevent per transition */
+static struct platform_device *gate_pdev;
 
 #ifdef CONFIG_EFI_RT_GATE_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(fail_svam);
@@ -274,6 +277,7 @@ bool efi_rt_gate_withheld(void)
 {
 	return READ_ONCE(gate_state) == EFI_RT_GATE_LOCKED;
 }
+EXPORT_SYMBOL_GPL(efi_rt_gate_withheld);
 
 /**
  * efi_rt_gate_state() - the state of EFI runtime services
@@ -334,6 +338,64 @@ enum efi_rt_gate_reason efi_rt_gate_boot_reason(void)
 	if (efi_runtime_disabled())
 		return EFI_RT_GATE_REASON_NORUNTIME;
 	return EFI_RT_GATE_REASON_UNAVAILABLE;
+}
+
+/*
+ * A KOBJ_CHANGE uevent with EFI_RT_GATE_STATE=locked|unlocked|disabled
+ * on the gate's platform device (which, unlike /sys/firmware/efi, belongs
+ * to a kset, so that the event reaches udev and netlink listeners).
+ */
+static void efi_rt_gate_uevent(void)
+{
+	static const char *const names[] = {
+		[EFI_RT_GATE_DISABLED] = "EFI_RT_GATE_STATE=disabled",
+		[EFI_RT_GATE_LOCKED] = "EFI_RT_GATE_STATE=locked",
+		[EFI_RT_GATE_UNLOCKED] = "EFI_RT_GATE_STATE=unlocked",
+	};
+	char *envp[2];
+	int ret;
+
+	if (!gate_pdev)
+		return;
+	envp[0] = (char *)names[efi_rt_gate_state()];
+	envp[1] = NULL;
+	ret = kobject_uevent_env(&gate_pdev->dev.kobj, KOBJ_CHANGE, envp);
+	if (ret)
+		pr_warn("uevent: %d\n", ret);
+}
+
+static int __init efi_rt_gate_device_init(void)
+{
+	struct platform_device *pdev;
+
+	if (!gate_armed)
+		return 0;
+	pdev = platform_device_register_simple("efi_rt_gate", PLATFORM_DEVID_NONE,
+					       NULL, 0);
+	if (IS_ERR(pdev)) {
+		pr_warn("no device for uevents: %pe\n", pdev);
+		return 0;
+	}
+	gate_pdev = pdev;
+	return 0;
+}
+device_initcall(efi_rt_gate_device_init);
+
+/**
+ * efi_rt_gate_snapshot_ready() - serve the variable snapshot while locked
+ *
+ * Called once the EFI variable snapshot has been validated, after
+ * efisubsys_init().  If runtime services are withheld, variable reads are
+ * answered from the snapshot from now on and the efivars operations are
+ * registered read-only, so that efivarfs can be mounted.
+ */
+void __init efi_rt_gate_snapshot_ready(void)
+{
+	guard(mutex)(&efi_rt_gate_mutex);
+
+	if (gate_state == EFI_RT_GATE_LOCKED &&
+	    efi_var_snapshot_serve(saved_mask))
+		efivars_generic_ops_register();
 }
 
 /**
@@ -422,6 +484,7 @@ int efi_rt_gate_open(void)
 		}
 	}
 
+	efi_var_snapshot_unserve();
 	efi.runtime_supported_mask = saved_mask;
 	/* The mask is visible before the flag that lets calls through. */
 	smp_mb__before_atomic();
@@ -445,8 +508,7 @@ int efi_rt_gate_open(void)
 		if (ret)
 			pr_warn("EFI power-off handler: %d\n", ret);
 	}
-	if (efi_kobj)
-		kobject_uevent(efi_kobj, KOBJ_CHANGE);
+	efi_rt_gate_uevent();
 	/* As at the end of a boot-time SetVirtualAddressMap() */
 	if (svam)
 		efi_delete_dummy_variable();
@@ -490,11 +552,18 @@ int efi_rt_gate_close(void)
 		platform_device_unregister(efivars_pdev);
 		efivars_pdev = NULL;
 	}
-	efivars_generic_ops_unregister();
 	efi.runtime_supported_mask = 0;
 	WRITE_ONCE(gate_state, faulted ? EFI_RT_GATE_DISABLED :
 		   EFI_RT_GATE_LOCKED);
-	if (efi_kobj)
-		kobject_uevent(efi_kobj, KOBJ_CHANGE);
+	/*
+	 * With a variable snapshot, efivars stay registered and turn
+	 * read-only (efivarfs follows through efivar_ops_nh and sees the
+	 * state locked already); without, they go away.
+	 */
+	if (!faulted && efi_var_snapshot_serve(saved_mask))
+		efivars_generic_ops_register();
+	else
+		efivars_generic_ops_unregister();
+	efi_rt_gate_uevent();
 	return 0;
 }

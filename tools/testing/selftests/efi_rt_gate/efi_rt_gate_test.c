@@ -29,6 +29,8 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/netlink.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +41,9 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -342,6 +346,58 @@ static void check_event_digests(struct __test_metadata *_metadata,
 	ASSERT_STREQ(logged, hex);
 }
 
+/* BootOrder as efivarfs shows it, or -errno */
+static ssize_t read_bootorder(uint8_t *buf, size_t len)
+{
+	int fd = open(EFIVARS_BOOTORDER, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+/* BootOrder served from the variable snapshot while locked */
+static uint8_t locked_bootorder[64];
+static ssize_t locked_bootorder_len = -1;
+
+/*
+ * While locked, efivarfs serves the EFI stub's variable snapshot: it
+ * mounts, read-only, reads give the boot-time values, writes and creates
+ * fail with EROFS and the kernel says once how to unlock.
+ */
+static void expect_locked_ro_efivarfs(struct __test_metadata *_metadata)
+{
+	struct statvfs sv;
+	uint8_t buf[64];
+	ssize_t n;
+	int fd;
+
+	ASSERT_EQ(0, mount_efivarfs());
+	ASSERT_EQ(0, statvfs(EFIVARFS, &sv));
+	ASSERT_TRUE(sv.f_flag & ST_RDONLY) TH_LOG("efivarfs is writable while locked");
+	n = read_bootorder(buf, sizeof(buf));
+	ASSERT_LE(6, n) TH_LOG("BootOrder from the snapshot: %s", strerror(-n));
+	if (locked_bootorder_len < 0) {
+		memcpy(locked_bootorder, buf, n);
+		locked_bootorder_len = n;
+	}
+	ASSERT_EQ(locked_bootorder_len, n);
+	ASSERT_EQ(0, memcmp(locked_bootorder, buf, n));
+	fd = open(EFIVARFS "/EfiRtGateTest-" TEST_GUID, O_WRONLY | O_CREAT, 0600);
+	ASSERT_GT(0, fd) TH_LOG("created a variable while locked");
+	ASSERT_EQ(EROFS, errno);
+	fd = open(EFIVARS_BOOTORDER, O_WRONLY);
+	ASSERT_GT(0, fd) TH_LOG("opened BootOrder for writing while locked");
+	ASSERT_EQ(EROFS, errno);
+	ASSERT_TRUE(dmesg_has("efivarfs: ", "/sys/kernel/security/efi_rt/unlock"))
+		TH_LOG("no message naming the unlock file");
+}
+
 static int set_caps_without(int cap)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -424,8 +480,50 @@ TEST(efivarfs_follows_state)
 		ASSERT_LE(0, fd);
 		ASSERT_LE(6, read(fd, buf, sizeof(buf)));
 		close(fd);
+	} else if (!strcmp(state, "locked")) {
+		expect_locked_ro_efivarfs(_metadata);
 	} else {
 		ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs()) TH_LOG("state %s", state);
+	}
+}
+
+/*
+ * load_uefi_certs() ran while locked, from the EFI variable snapshot:
+ * db's certificates (EXPECT_DB_CERTS, '|'-separated subjects) are in the
+ * platform keyring, and dbx's hashes (EXPECT_DBX, '|'-separated
+ * "bin:<sha256>" descriptions) in the blacklist.
+ */
+TEST(platform_certs_locked)
+{
+	char state[16], list[512], line[512], *name, *save, *p;
+	FILE *f;
+	int found;
+
+	gate_state(state, sizeof(state));
+	ASSERT_STREQ("locked", state);
+	ASSERT_NE(NULL, env("EXPECT_DB_CERTS"));
+	ASSERT_TRUE(dmesg_has("integrity: ", "Loading X.509 certificate: UEFI:db"))
+		TH_LOG("db was not read");
+	snprintf(list, sizeof(list), "%s", env("EXPECT_DB_CERTS"));
+	for (name = strtok_r(list, "|", &save); name; name = strtok_r(NULL, "|", &save)) {
+		/* '_' for ' ' on the kernel command line */
+		for (p = name; *p; p++)
+			if (*p == '_')
+				*p = ' ';
+		snprintf(line, sizeof(line), "Loaded X.509 cert '%s", name);
+		ASSERT_TRUE(dmesg_has("integrity: ", line)) TH_LOG("no '%s'", line);
+	}
+	if (!env("EXPECT_DBX"))
+		return;
+	snprintf(list, sizeof(list), "%s", env("EXPECT_DBX"));
+	for (name = strtok_r(list, "|", &save); name; name = strtok_r(NULL, "|", &save)) {
+		f = fopen("/proc/keys", "r");
+		ASSERT_NE(NULL, f);
+		found = 0;
+		while (fgets(line, sizeof(line), f))
+			found |= strstr(line, " blacklist ") && strstr(line, name);
+		fclose(f);
+		ASSERT_TRUE(found) TH_LOG("no blacklist key %s in /proc/keys", name);
 	}
 }
 
@@ -548,7 +646,6 @@ TEST(not_launched)
 	ASSERT_FALSE(dmesg_has("slaunch: ", "EMULATED"));
 }
 
-/* One measured transition: write @val, expect @state and one new record. */
 /* Index of the log's first unlock record, or -1 */
 static int first_unlock_record(const struct event_log *log)
 {
@@ -561,16 +658,69 @@ static int first_unlock_record(const struct event_log *log)
 	return -1;
 }
 
+/* A kernel uevent listener (netlink group 1), or -errno */
+static int uevent_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * Did "change@/devices/platform/efi_rt_gate" with EFI_RT_GATE_STATE=@state
+ * arrive within 2 s?
+ */
+static int uevent_seen(int fd, const char *state)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[4096], want[64], *q;
+	ssize_t n;
+
+	snprintf(want, sizeof(want), "EFI_RT_GATE_STATE=%s", state);
+	while (poll(&p, 1, 2000) > 0) {
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		if (n <= 0)
+			return 0;
+		buf[n] = 0;
+		if (strcmp(buf, "change@/devices/platform/efi_rt_gate"))
+			continue;
+		for (q = buf; q < buf + n; q += strlen(q) + 1)
+			if (!strcmp(q, want))
+				return 1;
+	}
+	return 0;
+}
+
+/* One measured transition: write @val, expect @state and one new record. */
 static void transition(struct __test_metadata *_metadata, const char *val,
 		       const char *state, const char *text_prefix)
 {
 	struct snapshot before, after, again;
 	struct gate_event ev;
+	int ufd = uevent_open();
 
+	/* Kernels without CONFIG_NET (the noemu variant) have no netlink. */
+	ASSERT_TRUE(ufd >= 0 || ufd == -EAFNOSUPPORT)
+		TH_LOG("uevent socket: %s", strerror(-ufd));
 	ASSERT_EQ(0, take_snapshot(&before));
 	ASSERT_EQ(0, gate_write(val, strlen(val), 0));
 	ASSERT_EQ(0, take_snapshot(&after));
 	ASSERT_STREQ(state, after.state);
+	if (ufd >= 0) {
+		ASSERT_TRUE(uevent_seen(ufd, state))
+			TH_LOG("no uevent for %s on /devices/platform/efi_rt_gate", state);
+		close(ufd);
+	}
 	check_folded(_metadata, &before, &after, 1);
 	ASSERT_EQ(0, record_event(&after.log.rec[after.log.nr_records - 1], &ev));
 	ASSERT_EQ(0, strncmp(text_prefix, ev.text, strlen(text_prefix)))
@@ -593,32 +743,65 @@ static void transition(struct __test_metadata *_metadata, const char *val,
 	free_snapshot(&again);
 }
 
+/* A test variable, opened for writing while unlocked, or -1 */
+#define HELD_VAR	EFIVARFS "/EfiRtGateHeld-" TEST_GUID
+static int held_fd = -1;
+
+static void drop_held_variable(struct __test_metadata *_metadata)
+{
+	int flags;
+
+	if (held_fd < 0)
+		return;
+	/* efivarfs makes variables it does not know immutable */
+	ASSERT_EQ(0, ioctl(held_fd, FS_IOC_GETFLAGS, &flags));
+	flags &= ~FS_IMMUTABLE_FL;
+	ASSERT_EQ(0, ioctl(held_fd, FS_IOC_SETFLAGS, &flags));
+	close(held_fd);
+	held_fd = -1;
+	ASSERT_EQ(0, unlink(HELD_VAR)) TH_LOG("%s: %s", HELD_VAR, strerror(errno));
+}
+
 static void expect_unlocked_efivarfs(struct __test_metadata *_metadata)
 {
+	struct statvfs sv;
 	uint8_t buf[64];
-	int fd;
+	ssize_t n;
 
+	/* A mount from the locked state turned writable, no remount. */
 	ASSERT_EQ(0, mount_efivarfs());
-	fd = open(EFIVARS_BOOTORDER, O_RDONLY);
-	ASSERT_LE(0, fd) TH_LOG("BootOrder: %s", strerror(errno));
-	ASSERT_LE(6, read(fd, buf, sizeof(buf)));
-	close(fd);
+	ASSERT_EQ(0, statvfs(EFIVARFS, &sv));
+	ASSERT_FALSE(sv.f_flag & ST_RDONLY) TH_LOG("efivarfs read-only after unlock");
+	n = read_bootorder(buf, sizeof(buf));
+	ASSERT_LE(6, n) TH_LOG("BootOrder: %s", strerror(-n));
+	/* The snapshot served what the firmware holds. */
+	if (locked_bootorder_len >= 0) {
+		ASSERT_EQ(locked_bootorder_len, n);
+		ASSERT_EQ(0, memcmp(locked_bootorder, buf, n))
+			TH_LOG("BootOrder differs between snapshot and firmware");
+	}
 	ASSERT_EQ(0, efivar_roundtrip());
+	drop_held_variable(_metadata);
+	/* Held open across the next relock: its writes must then fail. */
+	held_fd = open(HELD_VAR, O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, held_fd) TH_LOG("test variable: %s", strerror(errno));
+	ASSERT_EQ(5, write(held_fd, (uint8_t []){ 7, 0, 0, 0, 1 }, 5));
 }
 
 static void expect_locked_efivarfs(struct __test_metadata *_metadata)
 {
-	uint8_t buf[64];
-	int fd;
+	uint8_t out[5] = { 7, 0, 0, 0, 1 };
 
-	/* A mount made while unlocked no longer reaches the firmware. */
-	fd = open(EFIVARS_BOOTORDER, O_RDONLY);
-	if (fd >= 0) {
-		ASSERT_GT(0, read(fd, buf, sizeof(buf)));
-		close(fd);
+	/* A file opened for writing while unlocked gets an error. */
+	if (held_fd >= 0) {
+		ASSERT_GT(0, write(held_fd, out, sizeof(out)))
+			TH_LOG("a write reached the variable while locked");
+		ASSERT_EQ(EROFS, errno);
 	}
+	/* A mount made while unlocked turned read-only, no remount. */
+	expect_locked_ro_efivarfs(_metadata);
 	umount(EFIVARFS);
-	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	expect_locked_ro_efivarfs(_metadata);
 }
 
 TEST(unlock_relock)
@@ -639,6 +822,7 @@ TEST(unlock_relock)
 		transition(_metadata, "1", "unlocked",
 			   "efi_rt_gate unlock: runtime services enabled");
 		expect_unlocked_efivarfs(_metadata);
+		drop_held_variable(_metadata);
 	} else if (!strcmp(state, "unlocked")) {
 		expect_unlocked_efivarfs(_metadata);
 		transition(_metadata, "0", "locked",
@@ -647,6 +831,7 @@ TEST(unlock_relock)
 		transition(_metadata, "1", "unlocked",
 			   "efi_rt_gate unlock: runtime services enabled");
 		expect_unlocked_efivarfs(_metadata);
+		drop_held_variable(_metadata);
 	} else {
 		SKIP(return, "runtime services are %s", state);
 	}
@@ -1101,7 +1286,7 @@ TEST(drtm_header_invalid)
 	free(log1);
 	free_snapshot(&before);
 	free_snapshot(&after);
-	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	expect_locked_ro_efivarfs(_metadata);
 }
 
 /* Unlock must fail with @err and change nothing. */
@@ -1115,7 +1300,7 @@ static void unlock_refused(struct __test_metadata *_metadata, int err)
 	ASSERT_TRUE(snapshot_equal(&before, &after));
 	free_snapshot(&before);
 	free_snapshot(&after);
-	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	expect_locked_ro_efivarfs(_metadata);
 }
 
 TEST(no_tpm_unlock_fails)
@@ -1970,7 +2155,8 @@ FIXTURE_TEARDOWN(stress) {}
  * one succeeds, the time per transition stays flat (the mean and the median
  * of the last 1000 within 2x of the first 1000's), unreclaimable slab growth
  * stays within a small multiple of the log's own growth, a kmemleak scan finds no leak
- * allocated by the gate or the TPM code (while it finds the leaks of the
+ * allocated by the gate, efivars/efivarfs (mounted across three unlock/relock
+ * pairs and unmounted while locked, first) or the TPM code (while it finds the leaks of the
  * kmemleak-test module, the positive control), and every bank of the PCR is
  * the old value folded with exactly the new records.
  */
@@ -1986,6 +2172,7 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
 	struct timespec a, b, planted;
 	char state[16], *report;
 	int leak_control = 0, ret, first_bad = 0;
+	uint8_t bo[64];
 
 	if (env("STRESS_TRANSITIONS"))
 		n = strtoul(env("STRESS_TRANSITIONS"), NULL, 10);
@@ -2008,6 +2195,19 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
 		leak_control = system("modprobe kmemleak-test >/dev/null 2>&1") == 0;
 		ASSERT_TRUE(leak_control) TH_LOG("modprobe kmemleak-test failed");
 		clock_gettime(CLOCK_MONOTONIC, &planted);
+		/*
+		 * efivarfs mounted across transitions, then unmounted while
+		 * locked: its entries must be freed (the scan below).
+		 */
+		for (i = 0; i < 3; i++) {
+			ASSERT_EQ(0, mount_efivarfs());
+			ASSERT_LE(6, read_bootorder(bo, sizeof(bo)));
+			ASSERT_EQ(0, gate_write("1", 1, 0));
+			ASSERT_LE(6, read_bootorder(bo, sizeof(bo)));
+			ASSERT_EQ(0, gate_write("0", 1, 0));
+			ASSERT_LE(6, read_bootorder(bo, sizeof(bo)));
+			ASSERT_EQ(0, umount(EFIVARFS)) TH_LOG("umount: %s", strerror(errno));
+		}
 	}
 
 	t = calloc(n, sizeof(*t));

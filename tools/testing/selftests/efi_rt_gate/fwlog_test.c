@@ -155,9 +155,9 @@ TEST(fw_policy_event)
 		SKIP(return, "no TPM");
 	ASSERT_EQ(0, log_load(&fw, FW_LOG)) TH_LOG("firmware log: %s", fw.error);
 
-	/* Exactly one record with the gate's tag, anywhere in the log. */
+	/* Exactly one record with the gate's tag outside PCR 1 (the snapshot). */
 	for (r = 0; r < fw.nr_records; r++) {
-		if (fw.rec[r].event_size < 4)
+		if (fw.rec[r].event_size < 4 || fw.rec[r].pcr == 1)
 			continue;
 		if (fw.rec[r].event[0] != (GATE_EVENT_TAG_ID & 0xff) ||
 		    fw.rec[r].event[1] != (GATE_EVENT_TAG_ID >> 8 & 0xff) ||
@@ -363,7 +363,7 @@ static const struct {
 	{ "version 0", 4, 0, 0, 0, "version" },
 	{ "version 2", 4, 2, 0, 0, "version" },
 	{ "op 0", 6, 0, 0, 0, "operation" },
-	{ "op 5", 6, 5, 0, 0, "operation" },
+	{ "op 6", 6, 6, 0, 0, "operation" },
 	{ "state before 3", 7, 3, 0, 0, "state" },
 	{ "state after 0xfe", 8, 0xfe, 0, 0, "state" },
 	{ "flags bit 2", 9, 0x04, 0, 0, "flags" },
@@ -384,6 +384,65 @@ static const struct {
 	{ "wrapper only", 0, -1, -46, 1, "event truncated" },
 	{ "tag truncated", 0, -1, -51, 0, "tagged event truncated" },
 };
+
+/*
+ * A policy under which the kernel may start locked ("locked", or "auto"
+ * on this CONFIG_SECURE_LAUNCH kernel) comes with exactly one snapshot
+ * event in PCR 1: operation 5, one typed digest (type 1, TPM_ALG_SHA256,
+ * 32 bytes), every bank's digest the hash of the gate event; any other
+ * policy with none.  EXPECT_SNAPSHOT=0/1 overrides.
+ */
+TEST(fw_snapshot_event)
+{
+	const char *want = env("EXPECT_POLICY");
+	const struct log_record *rec = NULL;
+	uint8_t d[TPM_MAX_DIGEST];
+	struct event_log fw;
+	struct gate_event ev;
+	unsigned int r, found = 0;
+	char err[160];
+	int b, expect;
+	const uint8_t *p;
+
+	ASSERT_NE(NULL, want) TH_LOG("EXPECT_POLICY is not set");
+	if (!tpm_present())
+		SKIP(return, "no TPM");
+	expect = env("EXPECT_SNAPSHOT") ? atoi(env("EXPECT_SNAPSHOT")) :
+		 !strcmp(want, "locked") || !strcmp(want, "auto");
+	ASSERT_EQ(0, log_load(&fw, FW_LOG)) TH_LOG("firmware log: %s", fw.error);
+	for (r = 0; r < fw.nr_records; r++) {
+		p = fw.rec[r].event;
+		if (fw.rec[r].event_size < 8 ||
+		    (p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24) !=
+		    GATE_EVENT_TAG_ID)
+			continue;
+		ASSERT_EQ(0, gate_event_decode(p, fw.rec[r].event_size, &ev,
+					       err, sizeof(err))) TH_LOG("%s", err);
+		if (ev.op != GATE_OP_SNAPSHOT)
+			continue;
+		found++;
+		rec = &fw.rec[r];
+	}
+	ASSERT_EQ(expect, found) TH_LOG("%u snapshot events, policy %s", found, want);
+	if (!expect)
+		return;
+	ASSERT_EQ(EV_EVENT_TAG, rec->type);
+	ASSERT_EQ(1, rec->pcr);
+	ASSERT_EQ(0, gate_event_decode(rec->event, rec->event_size, &ev, err, sizeof(err)));
+	ASSERT_EQ(1, ev.pcr);
+	ASSERT_EQ(1, ev.nr_digests);
+	p = rec->event + 8 + GATE_EVENT_HDR_SIZE;
+	ASSERT_EQ(GATE_DIGEST_VAR_SNAPSHOT, p[0] | p[1] << 8);
+	ASSERT_EQ(TPM2_ALG_SHA256, p[2] | p[3] << 8);
+	ASSERT_EQ(32, p[4] | p[5] << 8);
+	ASSERT_STREQ("efi_rt_gate variable snapshot", ev.text);
+	for (b = 0; b < (int)fw.nr_banks; b++) {
+		ASSERT_EQ((int)fw.banks[b].size,
+			  hash_buf(fw.banks[b].alg, rec->event + 8,
+				   rec->event_size - 8, d));
+		ASSERT_EQ(0, memcmp(d, rec->digest[b], fw.banks[b].size));
+	}
+}
 
 TEST(gate_event_decoder_strict)
 {

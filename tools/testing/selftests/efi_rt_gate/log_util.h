@@ -31,6 +31,7 @@
 #define GATE_OP_BOOT		2
 #define GATE_OP_UNLOCK		3
 #define GATE_OP_RELOCK		4
+#define GATE_OP_SNAPSHOT	5	/* EFI stub, PCR 1: variable snapshot */
 #define GATE_STATE_DISABLED	0
 #define GATE_STATE_LOCKED	1
 #define GATE_STATE_UNLOCKED	2
@@ -63,6 +64,7 @@ struct log_record {
 
 /* Typed digests: the runtime-services code before SetVirtualAddressMap() */
 #define GATE_DIGEST_RT_CODE	1
+#define GATE_DIGEST_VAR_SNAPSHOT	2
 #define GATE_MAX_DIGESTS	4	/* kept by the decoder; more are checked */
 
 struct gate_digest {

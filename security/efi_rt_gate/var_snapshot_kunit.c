@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the EFI variable snapshot parser
+ * (drivers/firmware/efi/var-snapshot.c): a golden vector, one malformed
+ * variant per rule, and a short fuzz run of random mutations.
+ */
+
+#include <kunit/test.h>
+#include <linux/efi.h>
+#include <linux/efi_var_snapshot.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/unaligned.h>
+
+/* Two variables, written out byte by byte (not by the code under test). */
+static const u8 golden[] = {
+	/* header: "EVSN", version 1, header size 16, count 2, total 112 */
+	0x45, 0x56, 0x53, 0x4e, 0x01, 0x00, 0x10, 0x00,
+	0x02, 0x00, 0x00, 0x00, 0x70, 0x00, 0x00, 0x00,
+	/* entry 0 @16: size 56, attributes NV|BS|RT */
+	0x38, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00,
+	/* EFI_GLOBAL_VARIABLE_GUID 8be4df61-93ca-11d2-aa0d-00e098032b8c */
+	0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11,
+	0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c,
+	/* name size 20, data size 4 */
+	0x14, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00,
+	/* L"BootOrder" */
+	'B', 0, 'o', 0, 'o', 0, 't', 0, 'O', 0, 'r', 0, 'd', 0, 'e', 0,
+	'r', 0, 0, 0,
+	/* data: Boot0000, Boot0001 */
+	0x00, 0x00, 0x01, 0x00,
+	/* entry 1 @72: size 40, attributes BS|RT */
+	0x28, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00,
+	/* 5b8e3c2a-0f4d-4c1e-9a57-e1f7a9c0b4d2 */
+	0x2a, 0x3c, 0x8e, 0x5b, 0x4d, 0x0f, 0x1e, 0x4c,
+	0x9a, 0x57, 0xe1, 0xf7, 0xa9, 0xc0, 0xb4, 0xd2,
+	/* name size 4, data size 3 */
+	0x04, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+	/* L"X", data 1 2 3, one byte of padding */
+	'X', 0, 0, 0, 0x01, 0x02, 0x03, 0x00,
+};
+
+#define E0	16	/* offset of entry 0 */
+#define E1	72	/* offset of entry 1 */
+
+static int parse(struct kunit *test, const u8 *bytes, size_t size,
+		 struct efi_var_snapshot_var *vars, unsigned int max)
+{
+	/* An exact-size heap copy: any read beyond it is a bug. */
+	u8 *buf = kunit_kmalloc(test, size ?: 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, bytes, size);
+	return efi_var_snapshot_parse(buf, size, vars, max);
+}
+
+static void var_snapshot_golden(struct kunit *test)
+{
+	static const efi_char16_t boot_order[] = {
+		'B', 'o', 'o', 't', 'O', 'r', 'd', 'e', 'r', 0
+	};
+	struct efi_var_snapshot_var vars[4];
+	u8 *buf = kunit_kmalloc(test, sizeof(golden), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, golden, sizeof(golden));
+	KUNIT_ASSERT_EQ(test, 2, efi_var_snapshot_parse(buf, sizeof(golden),
+							vars, 4));
+	KUNIT_EXPECT_EQ(test, 20, vars[0].name_size);
+	KUNIT_EXPECT_MEMEQ(test, vars[0].name, boot_order, 20);
+	KUNIT_EXPECT_TRUE(test, !efi_guidcmp(vars[0].vendor,
+					     EFI_GLOBAL_VARIABLE_GUID));
+	KUNIT_EXPECT_EQ(test, 7, vars[0].attributes);
+	KUNIT_EXPECT_EQ(test, 4, vars[0].data_size);
+	KUNIT_EXPECT_PTR_EQ(test, (const u8 *)vars[0].data, buf + E0 + 52);
+	KUNIT_EXPECT_EQ(test, 4, vars[1].name_size);
+	KUNIT_EXPECT_EQ(test, 6, vars[1].attributes);
+	KUNIT_EXPECT_EQ(test, 3, vars[1].data_size);
+	KUNIT_EXPECT_MEMEQ(test, vars[1].data, "\x01\x02\x03", 3);
+
+	/* Too small an index is its own error, not a malformed snapshot. */
+	KUNIT_EXPECT_EQ(test, -E2BIG, parse(test, golden, sizeof(golden),
+					    vars, 1));
+	/* The empty snapshot. */
+	KUNIT_EXPECT_EQ(test, 0, parse(test, (const u8 *)
+				       "EVSN\x01\x00\x10\x00\0\0\0\0\x10\0\0\0",
+				       16, vars, 4));
+}
+
+/* One malformed variant: change le32/le16/u8 fields, or the size. */
+struct snap_case {
+	const char *name;
+	unsigned int off;	/* of the field to change */
+	unsigned int width;	/* 0: no change, 1, 2 or 4 bytes */
+	u32 value;
+	int size_delta;		/* added to the buffer's size */
+	bool fix_total;		/* total_size follows the size change */
+};
+
+static const struct snap_case bad_cases[] = {
+	{ "bad magic", 0, 1, 'X' },
+	{ "version 2", 4, 2, 2 },
+	{ "header size 24", 6, 2, 24 },
+	{ "truncated by one byte", 0, 0, 0, -1 },
+	{ "truncated, total fixed", 0, 0, 0, -8, true },
+	{ "truncated to the header", 0, 0, 0, -96, true },
+	{ "trailing bytes", 0, 0, 0, 8, true },
+	{ "total size larger than buffer", 12, 4, 120 },
+	{ "total size smaller than header", 12, 4, 8 },
+	{ "oversized total", 12, 4, EFI_VAR_SNAPSHOT_MAX_SIZE + 8 },
+	{ "count one more", 8, 4, 3 },
+	{ "count one less", 8, 4, 1 },
+	{ "count huge", 8, 4, 0xffffffff },
+	{ "entry size zero", E0, 4, 0 },
+	{ "entry size below header", E0, 4, 24 },
+	{ "entry size unaligned", E0, 4, 60 },
+	{ "entry size past the end", E1, 4, 48 },
+	{ "entry overlaps the next (name+data > size)", E0, 4, 48 },
+	{ "padding of 8 or more", E0, 4, 64 },
+	{ "nonzero padding", E1 + 39, 1, 0xff },
+	{ "data size overflows the entry", E1 + 28, 4, 0xfffffff0 },
+	{ "data size past the entry", E1 + 28, 4, 9 },
+	{ "name size zero", E1 + 24, 4, 0 },
+	{ "name size odd", E1 + 24, 4, 3 },
+	{ "name size oversized", E1 + 24, 4, EFI_VAR_SNAPSHOT_MAX_NAME + 2 },
+	{ "unterminated name", E0 + 50, 1, 'x' },
+	{ "embedded NUL in name", E0 + 34, 1, 0 },
+	{ "no RUNTIME_ACCESS", E1 + 4, 4, EFI_VARIABLE_BOOTSERVICE_ACCESS },
+};
+
+static void var_snapshot_malformed(struct kunit *test)
+{
+	struct efi_var_snapshot_var vars[4];
+	u8 buf[sizeof(golden) + 16];
+	const struct snap_case *c;
+	unsigned int i;
+	size_t size;
+
+	for (i = 0; i < ARRAY_SIZE(bad_cases); i++) {
+		c = &bad_cases[i];
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, golden, sizeof(golden));
+		size = sizeof(golden) + c->size_delta;
+		if (c->fix_total)
+			put_unaligned_le32(size, buf + 12);
+		if (c->width == 1)
+			buf[c->off] = c->value;
+		else if (c->width == 2)
+			put_unaligned_le16(c->value, buf + c->off);
+		else if (c->width == 4)
+			put_unaligned_le32(c->value, buf + c->off);
+		KUNIT_EXPECT_EQ_MSG(test, -EINVAL, parse(test, buf, size, vars, 4),
+				    "%s: accepted", c->name);
+	}
+
+	/* The same name and GUID twice: entry 1 after itself. */
+	memcpy(buf, golden, EFI_VAR_SNAPSHOT_HDR_SIZE);
+	memcpy(buf + 16, golden + E1, 40);
+	memcpy(buf + 56, golden + E1, 40);
+	put_unaligned_le32(96, buf + 12);
+	KUNIT_EXPECT_EQ_MSG(test, -EINVAL, parse(test, buf, 96, vars, 4),
+			    "duplicate: accepted");
+	/* ... and with another GUID it is fine. */
+	buf[56 + 8] ^= 1;
+	KUNIT_EXPECT_EQ(test, 2, parse(test, buf, 96, vars, 4));
+}
+
+/*
+ * Random mutations of the golden vector (1 to 8 bytes changed, and
+ * random sizes): the parser must never read outside the buffer (an
+ * exact-size heap copy; KASAN or a fault would tell) and whatever it
+ * accepts must lie within the buffer.
+ */
+#define FUZZ_INPUTS	20000
+
+static void var_snapshot_fuzz(struct kunit *test)
+{
+	struct efi_var_snapshot_var vars[4];
+	struct rnd_state rnd;
+	unsigned int i, k, n, accepted = 0;
+	u8 *buf, tmp[sizeof(golden) + 16];
+	size_t size;
+	int ret;
+
+	prandom_seed_state(&rnd, 0x45565345ULL);
+	for (i = 0; i < FUZZ_INPUTS; i++) {
+		memcpy(tmp, golden, sizeof(golden));
+		memset(tmp + sizeof(golden), 0, 16);
+		n = 1 + prandom_u32_state(&rnd) % 8;
+		for (k = 0; k < n; k++)
+			tmp[prandom_u32_state(&rnd) % sizeof(tmp)] =
+				prandom_u32_state(&rnd);
+		size = prandom_u32_state(&rnd) % 4 ? sizeof(golden) :
+			prandom_u32_state(&rnd) % sizeof(tmp);
+		if (prandom_u32_state(&rnd) % 2)
+			put_unaligned_le32(size, tmp + 12);
+		buf = kmalloc(size ?: 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		memcpy(buf, tmp, size);
+		ret = efi_var_snapshot_parse(buf, size, vars, 4);
+		KUNIT_EXPECT_TRUE(test, ret == -EINVAL || ret == -E2BIG ||
+				  (ret >= 0 && ret <= 4));
+		for (k = 0; ret > 0 && k < ret; k++) {
+			KUNIT_EXPECT_TRUE(test, (const u8 *)vars[k].name >= buf &&
+					  (const u8 *)vars[k].data +
+					  vars[k].data_size <= buf + size);
+		}
+		accepted += ret >= 0;
+		kfree(buf);
+	}
+	kunit_info(test, "fuzz: %u inputs, %u accepted\n", FUZZ_INPUTS,
+		   accepted);
+}
+
+static struct kunit_case var_snapshot_cases[] = {
+	KUNIT_CASE(var_snapshot_golden),
+	KUNIT_CASE(var_snapshot_malformed),
+	KUNIT_CASE(var_snapshot_fuzz),
+	{}
+};
+
+static struct kunit_suite var_snapshot_suite = {
+	.name = "efi_var_snapshot",
+	.test_cases = var_snapshot_cases,
+};
+
+kunit_test_suite(var_snapshot_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the EFI variable snapshot parser");
+MODULE_LICENSE("GPL");
