@@ -894,6 +894,59 @@ static void tool_replays_drtm(struct __test_metadata *_metadata,
 }
 
 /*
+ * The DRTM log file takes appends from root as the Secure Launch series'
+ * does: one whole record per write at offset 0, no partial writes.  Like
+ * a DLME that measures something (u-root's sluinit), extend PCR 19, which
+ * userspace can at locality 2, and log it: the log must then hold exactly
+ * that record at its end, and drtm_log_replays still holds.
+ */
+TEST(drtm_log_append)
+{
+	static const char data[] = "efi_rt_gate selftest: appended by root";
+	uint8_t rec[12 + LOG_MAX_BANKS * (2 + TPM_MAX_DIGEST) + 4 + sizeof(data)];
+	struct event_log before, after;
+	const struct log_record *last;
+	size_t n = 12;
+	unsigned int i;
+	int fd;
+
+	ASSERT_EQ(0, log_load_container(&before, DRTM_LOG)) TH_LOG("%s", before.error);
+	/* pcrIndex 19, eventType 0x502 (the Secure Launch series' type) */
+	memcpy(rec, "\x13\0\0\0\x02\x05\0\0", 8);
+	memcpy(rec + 8, &before.nr_banks, 4);
+	for (i = 0; i < before.nr_banks; i++) {
+		memcpy(rec + n, &before.banks[i].alg, 2);
+		ASSERT_EQ((int)before.banks[i].size,
+			  hash_buf(before.banks[i].alg, data, sizeof(data) - 1, rec + n + 2));
+		ASSERT_EQ(0, tpm2_pcr_extend(19, before.banks[i].alg, rec + n + 2,
+					     before.banks[i].size));
+		n += 2 + before.banks[i].size;
+	}
+	i = sizeof(data) - 1;
+	memcpy(rec + n, &i, 4);
+	memcpy(rec + n + 4, data, i);
+	n += 4 + i;
+
+	fd = open(DRTM_LOG, O_WRONLY);
+	ASSERT_LE(0, fd) TH_LOG("open for writing: %s", strerror(errno));
+	ASSERT_EQ(-1, pwrite(fd, rec, n, 1));
+	ASSERT_EQ(EINVAL, errno) TH_LOG("a write at offset 1: %s", strerror(errno));
+	ASSERT_EQ((ssize_t)n, pwrite(fd, rec, n, 0)) TH_LOG("%s", strerror(errno));
+	close(fd);
+
+	ASSERT_EQ(0, log_load_container(&after, DRTM_LOG)) TH_LOG("%s", after.error);
+	ASSERT_EQ(before.size, after.size);
+	ASSERT_EQ(before.nr_records + 1, after.nr_records);
+	ASSERT_EQ(before.len + n, after.len);
+	ASSERT_EQ(0, memcmp(before.buf, after.buf, before.len));
+	last = &after.rec[after.nr_records - 1];
+	ASSERT_EQ(19, last->pcr);
+	ASSERT_EQ(0, memcmp(rec, after.buf + before.len, n));
+	log_free(&before);
+	log_free(&after);
+}
+
+/*
  * After an (emulated) secure launch: the DRTM log parses strictly, its
  * header lists the expected banks (EXPECT_DRTM_BANKS=sha1,sha256, else
  * the TPM's), every record carries exactly the header's digests, the gate's
