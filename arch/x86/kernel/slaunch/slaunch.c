@@ -187,6 +187,7 @@ EXPORT_SYMBOL_IF_KUNIT(slaunch_log_placement);
 static int slaunch_log_locate(u8 *heap, u64 len)
 {
 	struct txt_heap_event_log_pointer2_1 *p;
+	u64 elem;
 
 	p = txt_heap_find_log(heap, len);
 	if (!p || p->first_record_offset > p->next_record_offset ||
@@ -195,6 +196,13 @@ static int slaunch_log_locate(u8 *heap, u64 len)
 				  p->allocated_event_container_size,
 				  sl_heap_base, sl_heap_size)) {
 		pr_err("no valid TPM 2.0 DRTM event log in the TXT heap\n");
+		return -EINVAL;
+	}
+	/* A log inside the heap must not cover its own pointer element. */
+	elem = sl_heap_base + ((u8 *)p - heap);
+	if (elem < p->phys_addr + p->allocated_event_container_size &&
+	    p->phys_addr < elem + sizeof(*p)) {
+		pr_err("the DRTM event log covers the TXT heap's pointer to it\n");
 		return -EINVAL;
 	}
 	sl_log_base = p->phys_addr;
@@ -317,29 +325,6 @@ void __init slaunch_setup(void)
 	pr_info("Intel TXT secure launch detected\n");
 	slaunch_find_eventlog();
 }
-
-/**
- * slaunch_eventlog_lock() - take the DRTM event log's mutex
- *
- * Everything that reads the log's layout or appends to it runs under this
- * mutex: a caller that checks the header and the room left, extends a PCR
- * and then appends the record holds it across all of that, so that
- * nothing else appends in between.  May sleep.
- */
-void slaunch_eventlog_lock(void)
-{
-	mutex_lock(&sl_evt_log_mutex);
-}
-EXPORT_SYMBOL_GPL(slaunch_eventlog_lock);
-
-/**
- * slaunch_eventlog_unlock() - release the DRTM event log's mutex
- */
-void slaunch_eventlog_unlock(void)
-{
-	mutex_unlock(&sl_evt_log_mutex);
-}
-EXPORT_SYMBOL_GPL(slaunch_eventlog_unlock);
 
 /**
  * txt_log_ptr_check() - read the DRTM log's next record offset, checked
@@ -478,6 +463,61 @@ VISIBLE_IF_KUNIT int slaunch_specid_parse(const u8 *log, size_t len, u16 *algs,
 }
 EXPORT_SYMBOL_IF_KUNIT(slaunch_specid_parse);
 
+/*
+ * Append @data at the next record offset read from the TXT heap's log
+ * pointer element and store the advanced offset back into the element,
+ * as the Secure Launch series' tpm2_log_event() does.  Caller holds the
+ * mutex.  0, -EINVAL for an empty record, -ENOSPC if it does not fit
+ * (nothing is written), -EOPNOTSUPP without a log, -EIO if the element
+ * was corrupted.
+ */
+static int sl_log_append(const void *data, size_t size)
+{
+	u32 next;
+	int ret;
+
+	ret = sl_log_next_offset(&next);
+	if (ret)
+		return ret;
+	if (!size)
+		return -EINVAL;
+	if (size > sl_log_size - next)
+		return -ENOSPC;
+	/* The log does not cover the pointer element (checked at boot). */
+	memcpy(sl_log + next, data, size);
+	put_unaligned((u32)(next + size), &sl_log_ptr->next_record_offset);
+	return 0;
+}
+
+/*
+ * Beyond the Secure Launch series: kernel code that measures into a DRTM
+ * PCR appends its record to the DRTM log under the log's own mutex, the
+ * one the log file's writes take, held across its PCR extend.
+ */
+
+/**
+ * slaunch_eventlog_lock() - take the DRTM event log's mutex
+ *
+ * Everything that reads the log's layout or appends to it runs under this
+ * mutex: a caller that checks the header and the room left, extends a PCR
+ * and then appends the record holds it across all of that, so that
+ * nothing else appends in between.  May sleep.
+ */
+void slaunch_eventlog_lock(void)
+{
+	mutex_lock(&sl_evt_log_mutex);
+}
+EXPORT_SYMBOL_GPL(slaunch_eventlog_lock);
+
+/**
+ * slaunch_eventlog_unlock() - release the DRTM event log's mutex
+ */
+void slaunch_eventlog_unlock(void)
+{
+	mutex_unlock(&sl_evt_log_mutex);
+}
+EXPORT_SYMBOL_GPL(slaunch_eventlog_unlock);
+
 /**
  * slaunch_eventlog_algs() - the algorithms of the DRTM event log's header
  * @algs: filled with the TPM_ALG_IDs listed in the header, in its order
@@ -533,9 +573,9 @@ EXPORT_SYMBOL_GPL(slaunch_eventlog_space);
  *
  * Reads the next record offset from the TXT heap's log pointer element,
  * writes @data there and stores the advanced offset back into the
- * element, as the Secure Launch series does for its own measurements.
- * The record's format is the caller's business: it must carry the digests
- * slaunch_eventlog_algs() lists.  The caller holds slaunch_eventlog_lock().
+ * element, as the log file's writes do.  The record's format is the
+ * caller's business: it must carry the digests slaunch_eventlog_algs()
+ * lists.  The caller holds slaunch_eventlog_lock().
  *
  * Return: 0 on success, -EINVAL for an empty record, -ENOSPC if it does
  * not fit (nothing is written), -EOPNOTSUPP without a DRTM event log,
@@ -543,20 +583,8 @@ EXPORT_SYMBOL_GPL(slaunch_eventlog_space);
  */
 int slaunch_eventlog_append(const void *data, size_t size)
 {
-	u32 next;
-	int ret;
-
-	ret = sl_log_next_offset(&next);
-	if (ret)
-		return ret;
-	if (!size)
-		return -EINVAL;
-	if (size > sl_log_size - next)
-		return -ENOSPC;
-	/* The log does not overlap the heap (checked at boot). */
-	memcpy(sl_log + next, data, size);
-	put_unaligned((u32)(next + size), &sl_log_ptr->next_record_offset);
-	return 0;
+	lockdep_assert_held(&sl_evt_log_mutex);
+	return sl_log_append(data, size);
 }
 EXPORT_SYMBOL_GPL(slaunch_eventlog_append);
 
@@ -604,7 +632,7 @@ static ssize_t sl_evtlog_write(struct file *file, const char __user *buf,
 					 TPM2_MAX_PCR_BANKS) <= 0)
 		ret = -EINVAL;
 	if (!ret)
-		ret = slaunch_eventlog_append(data, count);
+		ret = sl_log_append(data, count);
 	mutex_unlock(&sl_evt_log_mutex);
 	if (ret == -ENOSPC)
 		ret = -E2BIG;
