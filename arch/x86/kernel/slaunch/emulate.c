@@ -34,6 +34,7 @@
 
 #include <crypto/hash.h>
 #include <crypto/hash_info.h>
+#include <kunit/visibility.h>
 #include <linux/efi.h>
 #include <linux/init.h>
 #include <linux/panic.h>
@@ -126,21 +127,40 @@ static int __init slaunch_emulate_param(char *str)
 }
 early_param("slaunch_emulate", slaunch_emulate_param);
 
+/**
+ * slaunch_emulate_refusal() - why the emulation must not run, if it must not
+ * @launched: a real secure launch happened
+ * @secure_boot: Secure Boot is enabled
+ * @locked_down: the kernel is locked down (integrity or confidentiality)
+ *
+ * Return: the reason, or %NULL if the emulation may run.
+ */
+VISIBLE_IF_KUNIT const char *slaunch_emulate_refusal(bool launched,
+						     bool secure_boot,
+						     bool locked_down)
+{
+	if (launched)
+		return "this is a real secure launch";
+	if (secure_boot)
+		return "Secure Boot is enabled";
+	if (locked_down)
+		return "the kernel is locked down";
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(slaunch_emulate_refusal);
+
 /* Whether the emulation may run; the first question decides, at boot. */
 static bool sl_emu_decide(void)
 {
+	const char *why;
+
 	if (!sl_emu_requested)
 		return false;
-	if (slaunch_get_flags() & SL_FLAG_ACTIVE) {
-		pr_warn("slaunch_emulate ignored: this is a real secure launch\n");
-		return false;
-	}
-	if (efi_enabled(EFI_SECURE_BOOT)) {
-		pr_err("slaunch_emulate refused: Secure Boot is enabled\n");
-		return false;
-	}
-	if (security_locked_down(LOCKDOWN_INTEGRITY_MAX)) {
-		pr_err("slaunch_emulate refused: the kernel is locked down\n");
+	why = slaunch_emulate_refusal(slaunch_get_flags() & SL_FLAG_ACTIVE,
+				      efi_enabled(EFI_SECURE_BOOT),
+				      security_locked_down(LOCKDOWN_INTEGRITY_MAX));
+	if (why) {
+		pr_err("slaunch_emulate refused: %s\n", why);
 		return false;
 	}
 

@@ -19,7 +19,9 @@
  *    machine without TXT (registers read all-ones) is not a launch, a
  *    contradiction (no SENTER, an SEXIT, another vendor) is fatal;
  *  - where the DRTM log may lie: inside the TXT heap or outside of it,
- *    not across its boundary, never wrapping.
+ *    not across its boundary, never wrapping;
+ *  - with the emulation built in: it is refused after a real launch, with
+ *    Secure Boot enabled and when the kernel is locked down.
  */
 
 #include <kunit/test.h>
@@ -507,9 +509,35 @@ static void slaunch_log_placement_test(struct kunit *test)
 			c->ret);
 }
 
+#ifdef CONFIG_SECURE_LAUNCH_EMULATION
+/* The emulation: refused after a real launch, with Secure Boot, locked down */
+static void slaunch_emulate_refusal_test(struct kunit *test)
+{
+	unsigned int i;
+	const char *why;
+
+	for (i = 0; i < 8; i++) {
+		why = slaunch_emulate_refusal(i & 1, i & 2, i & 4);
+		if (!i)
+			KUNIT_EXPECT_NULL(test, why);
+		else
+			KUNIT_EXPECT_NOT_NULL_MSG(test, why, "case %u", i);
+	}
+	KUNIT_EXPECT_STREQ(test, slaunch_emulate_refusal(true, false, false),
+			   "this is a real secure launch");
+	KUNIT_EXPECT_STREQ(test, slaunch_emulate_refusal(false, true, false),
+			   "Secure Boot is enabled");
+	KUNIT_EXPECT_STREQ(test, slaunch_emulate_refusal(false, false, true),
+			   "the kernel is locked down");
+}
+#endif
+
 static struct kunit_case slaunch_launch_cases[] = {
 	KUNIT_CASE_PARAM(slaunch_txt_regs_check_test, regs_gen_params),
 	KUNIT_CASE_PARAM(slaunch_log_placement_test, place_gen_params),
+#ifdef CONFIG_SECURE_LAUNCH_EMULATION
+	KUNIT_CASE(slaunch_emulate_refusal_test),
+#endif
 	{}
 };
 
