@@ -18,8 +18,9 @@
  *  - what the TXT registers say about a launch the loader flag claims: a
  *    machine without TXT (registers read all-ones) is not a launch, a
  *    contradiction (no SENTER, an SEXIT, another vendor) is fatal;
- *  - where the DRTM log may lie: inside the TXT heap or outside of it,
- *    not across its boundary, never wrapping;
+ *  - where the DRTM log may lie: inside the TXT heap (not over the heap's
+ *    pointer to it) or outside of it, not across its boundary, never
+ *    wrapping;
  *  - with the emulation built in: it is refused after a real launch, with
  *    Secure Boot enabled and when the kernel is locked down.
  */
@@ -477,12 +478,20 @@ struct place_case {
 
 #define HEAP_PHYS	0x80000000ULL
 #define HEAP_SIZE	0x100000ULL
+/* The heap's pointer element to the log, in OsSinitData */
+#define ELEM_PHYS	(HEAP_PHYS + 0x400)
 
 static const struct place_case place_cases[] = {
 	{ "below the heap", HEAP_PHYS - 0x8000, 0x8000, 0 },
 	{ "above the heap", HEAP_PHYS + HEAP_SIZE, 0x8000, 0 },
 	{ "inside the heap", HEAP_PHYS + 0x1000, 0x8000, 0 },
-	{ "the whole heap", HEAP_PHYS, HEAP_SIZE, 0 },
+	{ "inside the heap, right after its pointer", ELEM_PHYS + 20, 0x8000, 0 },
+	{ "inside the heap, right before its pointer", ELEM_PHYS - 0x100, 0x100,
+	  0 },
+	{ "inside the heap, over its pointer", HEAP_PHYS, 0x8000, -EINVAL },
+	{ "inside the heap, over the pointer's end", ELEM_PHYS + 19, 0x100,
+	  -EINVAL },
+	{ "the whole heap", HEAP_PHYS, HEAP_SIZE, -EINVAL },
 	{ "at the heap's end", HEAP_PHYS + HEAP_SIZE - 0x8000, 0x8000, 0 },
 	{ "across the heap's start", HEAP_PHYS - 0x1000, 0x8000, -EINVAL },
 	{ "across the heap's end", HEAP_PHYS + HEAP_SIZE - 0x1000, 0x8000,
@@ -505,7 +514,8 @@ static void slaunch_log_placement_test(struct kunit *test)
 	const struct place_case *c = test->param_value;
 
 	KUNIT_EXPECT_EQ(test, slaunch_log_placement(c->log, c->log_size,
-						    HEAP_PHYS, HEAP_SIZE),
+						    HEAP_PHYS, HEAP_SIZE,
+						    ELEM_PHYS),
 			c->ret);
 }
 

@@ -41,7 +41,8 @@ int txt_log_ptr_check(const struct txt_heap_event_log_pointer2_1 *p, u64 base,
 		      u32 size, u32 *next);
 int slaunch_specid_parse(const u8 *log, size_t len, u16 *algs, u16 *sizes,
 			 unsigned int max);
-int slaunch_log_placement(u64 log, u64 log_size, u64 heap, u64 heap_size);
+int slaunch_log_placement(u64 log, u64 log_size, u64 heap, u64 heap_size,
+			  u64 elem);
 int slaunch_txt_regs_check(u64 sts, u64 didvid);
 #endif
 

@@ -163,19 +163,24 @@ EXPORT_SYMBOL_IF_KUNIT(txt_heap_find_log);
  * @log_size: its container size
  * @heap: the TXT heap's physical address
  * @heap_size: its size
+ * @elem: the physical address of the heap's pointer element to the log
  *
  * The log may sit inside the TXT heap (the Secure Launch series allows
  * it) or outside of it, but not across its boundary, and must not wrap.
+ * Inside the heap it must not cover the element that points to it: an
+ * append would overwrite the log's own bounds.
  *
  * Return: 0 if the placement is valid, -EINVAL otherwise.
  */
 VISIBLE_IF_KUNIT int slaunch_log_placement(u64 log, u64 log_size, u64 heap,
-					   u64 heap_size)
+					   u64 heap_size, u64 elem)
 {
+	u64 esize = sizeof(struct txt_heap_event_log_pointer2_1);
+
 	if (!log_size || log + log_size < log || heap + heap_size < heap)
 		return -EINVAL;
 	if (log >= heap && log + log_size <= heap + heap_size)
-		return 0;
+		return elem < log + log_size && log < elem + esize ? -EINVAL : 0;
 	if (log < heap + heap_size && heap < log + log_size)
 		return -EINVAL;
 	return 0;
@@ -186,22 +191,15 @@ EXPORT_SYMBOL_IF_KUNIT(slaunch_log_placement);
 static int slaunch_log_locate(u8 *heap, u64 len)
 {
 	struct txt_heap_event_log_pointer2_1 *p;
-	u64 elem;
 
 	p = txt_heap_find_log(heap, len);
 	if (!p || p->first_record_offset > p->next_record_offset ||
 	    p->next_record_offset > p->allocated_event_container_size ||
 	    slaunch_log_placement(p->phys_addr,
 				  p->allocated_event_container_size,
-				  sl_heap_base, sl_heap_size)) {
+				  sl_heap_base, sl_heap_size,
+				  sl_heap_base + ((u8 *)p - heap))) {
 		pr_err("no valid TPM 2.0 DRTM event log in the TXT heap\n");
-		return -EINVAL;
-	}
-	/* A log inside the heap must not cover its own pointer element. */
-	elem = sl_heap_base + ((u8 *)p - heap);
-	if (elem < p->phys_addr + p->allocated_event_container_size &&
-	    p->phys_addr < elem + sizeof(*p)) {
-		pr_err("the DRTM event log covers the TXT heap's pointer to it\n");
 		return -EINVAL;
 	}
 	sl_log_base = p->phys_addr;
