@@ -6,6 +6,8 @@
 #   make check    build, run every scenario, KUnit and the series gates,
 #                 print "N passed, N failed"
 #   make series   write the mailable patch series to build/series/
+#                 (ON_SLAUNCH=1: also the series for a tree that carries
+#                 Secure Launch, without its glue, in build/series-on-slaunch/)
 #
 # Other targets: deps base apply kernel selftests initramfs clean distclean.
 # KSRC=/path/to/linux-6.12.y uses that tree as the base instead of Debian's
@@ -57,7 +59,7 @@ demo: all
 	@scripts/demo.sh
 
 series: apply
-	@/usr/bin/python3 scripts/mkseries.py
+	@/usr/bin/python3 scripts/mkseries.py $(if $(ON_SLAUNCH),--on-slaunch)
 
 series-check: series kernel
 	@scripts/series-check.sh

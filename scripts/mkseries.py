@@ -12,6 +12,7 @@ series/NN-name.commit is one patch of the series, in file-name order:
     file: path/in/tree                 (from the overlay)
     file: path/in/tree = series/stages/path/in/tree   (an earlier version)
     waive: CHECKPATCH_TYPE reason      (see scripts/series-check.sh)
+    on-slaunch: drop|rework reason     (for a tree with Secure Launch)
 
 Every overlay file and every patch of patches/series must be claimed by
 exactly one commit in its final version (a file may appear earlier as a
@@ -20,6 +21,12 @@ stage), and the result must equal what scripts/apply.sh produces.
 The commits are made on a worktree of build/linux at the "base" tag, then
 git format-patch --cover-letter --base writes build/series/, with the
 cover letter from series/cover-letter.txt.
+
+With --on-slaunch (make series ON_SLAUNCH=1) it also writes
+build/series-on-slaunch/: the series for a tree that already carries the
+Secure Launch series, without the patches marked "on-slaunch: drop", and
+a cover letter that lists every dropped patch and every patch marked
+"on-slaunch: rework", with the reason given in the manifest.
 """
 
 import glob
@@ -28,6 +35,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 
 PROJ = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TREE = os.environ.get("TREE", f"{PROJ}/build/linux")
@@ -66,7 +74,7 @@ def parse_commit(path):
         if len(line.expandtabs()) > 75:
             die(f"{path}:{n}: body line longer than 75 columns")
     c = {"path": path, "subject": subject, "body": body,
-         "patches": [], "files": [], "waive": []}
+         "patches": [], "files": [], "waive": [], "on_slaunch": None}
     for line in tail.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
@@ -78,6 +86,11 @@ def parse_commit(path):
         elif key == "file":
             dst, eq, src = val.partition("=")
             c["files"].append((dst.strip(), src.strip() if eq else dst.strip()))
+        elif key == "on-slaunch":
+            what, _, why = val.partition(" ")
+            if what not in ("drop", "rework") or not why.strip():
+                die(f"{path}: on-slaunch: drop|rework and a reason: {line}")
+            c["on_slaunch"] = (what, why.strip())
         elif key == "waive":
             typ, _, why = val.partition(" ")
             if not why.strip():
@@ -186,6 +199,49 @@ def main():
     for i, c in enumerate(commits, 1):
         stat = git("show", "--format=", "--shortstat", f"HEAD~{len(commits) - i}").strip()
         print(f"  {i:02d}/{len(commits)} {c['subject']}\n        {stat}")
+    if "--on-slaunch" in sys.argv[1:]:
+        on_slaunch(commits, subj, blurb)
+
+
+def on_slaunch(commits, subj, blurb):
+    """The series for a tree that carries Secure Launch: drop its glue."""
+    out = f"{PROJ}/build/series-on-slaunch"
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    files = sorted(glob.glob(f"{OUT}/0[0-9][0-9][0-9]-*.patch"))[1:]
+    keep = [(c, f) for c, f in zip(commits, files)
+            if not c["on_slaunch"] or c["on_slaunch"][0] != "drop"]
+    n = len(keep)
+    def item(i, c):
+        return textwrap.fill(f"{i}/{len(commits)} {c['subject']}: {c['on_slaunch'][1]}",
+                             72, initial_indent=" - ", subsequent_indent="   ",
+                             break_on_hyphens=False)
+
+    note = ["", "For a tree that carries the Secure Launch series", "-" * 48, ""]
+    note += textwrap.wrap(f"This is the series minus its secure-launch glue: {n} of "
+                          f"{len(commits)} patches, generated against 6.12 with the "
+                          "glue (the shortlog and diffstat below are the whole "
+                          "series').  Dropped, because the Secure Launch series "
+                          "provides them:", 72)
+    note.append("")
+    for i, c in enumerate(commits, 1):
+        if c["on_slaunch"] and c["on_slaunch"][0] == "drop":
+            note.append(item(i, c))
+    rework = [(i, c) for i, c in enumerate(commits, 1)
+              if c["on_slaunch"] and c["on_slaunch"][0] == "rework"]
+    if rework:
+        note += ["", "To rework onto the Secure Launch series before applying:", ""]
+        note += [item(i, c) for i, c in rework]
+    text = open(sorted(glob.glob(f"{OUT}/0000-*.patch"))[0]).read()
+    text = re.sub(r"\[PATCH 0+/\d+\]", f"[PATCH 0/{n}]", text, count=1)
+    head, sep, rest = text.partition("\n---\n")
+    open(f"{out}/0000-cover-letter.patch", "w").write(
+        text.replace(blurb.strip("\n"), blurb.strip("\n") + "\n" + "\n".join(note), 1))
+    for i, (c, f) in enumerate(keep, 1):
+        t = open(f).read()
+        t = re.sub(r"\[PATCH \d+/\d+\]", f"[PATCH {i}/{n}]", t, count=1)
+        open(f"{out}/{i:04d}-{os.path.basename(f)[5:]}", "w").write(t)
+    print(f"series: {n} patches for a tree with Secure Launch in {out}")
 
 
 if __name__ == "__main__":

@@ -85,8 +85,8 @@ def parse_scenario(path):
                 sc["cmdline"] = (sc["cmdline"] + " " + val).strip()
             else:
                 sc[key] = val
-    if sc["tpm"] not in ("yes", "no"):
-        raise ScenarioError(f"{path}: tpm must be yes or no")
+    if sc["tpm"] not in ("yes", "no", "crb"):
+        raise ScenarioError(f"{path}: tpm must be yes, crb or no")
     if sc["expect"] not in ("pass", "fail"):
         raise ScenarioError(f"{path}: expect must be pass or fail")
     if sc["allow_skip"] not in ("yes", "no"):
@@ -407,10 +407,12 @@ class Runner:
         if self.sc["disk"] == "yes":
             cmd += ["-drive", f"if=none,id=hd0,format=raw,file={w}/disk.img",
                     "-device", "virtio-blk-pci,drive=hd0"]
-        if self.sc["tpm"] == "yes":
+        if self.sc["tpm"] != "no":
+            # "crb": a CRB interface (tpm_crb) instead of TIS (tpm_tis)
+            model = "tpm-crb" if self.sc["tpm"] == "crb" else "tpm-tis"
             cmd += ["-chardev", f"socket,id=chrtpm,path={w}/tpm-ctrl.sock",
                     "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
-                    "-device", "tpm-tis,tpmdev=tpm0"]
+                    "-device", f"{model},tpmdev=tpm0"]
         return cmd
 
     def run_hook(self, marker, action):
@@ -445,7 +447,7 @@ class Runner:
             console.write(f"==== run-scenario: boot {n} of the same machine (same TPM "
                           "state, variables and disk; TPM power-cycled) ====\n")
         lines = []
-        if self.sc["tpm"] == "yes":
+        if self.sc["tpm"] != "no":
             self.start_swtpm()
         else:
             self.swtpm = None

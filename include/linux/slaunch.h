@@ -2,44 +2,37 @@
 /*
  * Secure Launch (DRTM) state, as seen by the rest of the kernel.
  *
- * The names and semantics follow the Secure Launch series ("x86: Secure
- * Launch support for Intel TXT"): callers ask slaunch_get_flags() or
- * slaunch_is_txt_launch() and never test flag values themselves, which
- * differ between versions of that series.  This header carries only what
- * the EFI runtime gate needs; with the real series applied, the series'
- * own header replaces it (see Documentation/admin-guide/efi-rt-gate.rst).
+ * A subset of the Secure Launch series' header ("x86: Secure Launch
+ * support for Intel TXT", v16): the same names, values and semantics, so
+ * that the series' own header replaces this one.  SLAUNCH_FLAG, the
+ * loader flag, is in <asm/bootparam.h> as in the series.
  *
- * The DRTM event log: whoever measures into a DRTM PCR takes
- * slaunch_eventlog_lock(), reads the algorithms of the log's own Spec ID
- * header with slaunch_eventlog_algs(), checks slaunch_eventlog_space(),
- * extends, appends a record carrying exactly those digests with
+ * Beyond the series, the DRTM event log can be appended to from the
+ * kernel: whoever measures into a DRTM PCR takes slaunch_eventlog_lock(),
+ * reads the algorithms of the log's own Spec ID header with
+ * slaunch_eventlog_algs(), checks slaunch_eventlog_space(), extends,
+ * appends a record carrying exactly those digests with
  * slaunch_eventlog_append() and only then calls slaunch_eventlog_unlock().
+ * The lock is the one the log's securityfs file takes for its appends.
  */
 #ifndef _LINUX_SLAUNCH_H
 #define _LINUX_SLAUNCH_H
 
-#include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/types.h>
 
-/* Secure Launch state flags */
-#define SL_FLAG_ACTIVE		BIT(0)
-#define SL_FLAG_ARCH_TXT	BIT(1)
-/* Not in the Secure Launch series: the launch is emulated (debug only) */
-#define SL_FLAG_EMULATED	BIT(31)
-
-/* boot_params.hdr.loadflags: set by the Secure Launch entry code */
-#define SLAUNCH_FLAG		BIT(2)
+/*
+ * Secure Launch Defined State Flags
+ */
+#define SL_FLAG_ACTIVE		0x00000001
+#define SL_FLAG_ARCH_TXT	0x00000002
 
 /*
- * The data whose hash the test harness extends into PCR 17 with a DRTM
- * hash sequence when it emulates a launch on swtpm; the emulated DRTM log
- * records the same measurement, so that the log replays from zero.
+ * Secure Launch event log entry type: the TXT DRTM base 0x400 (Intel TXT
+ * Software Development Guide, appendix F) + 0x102.
  */
-#define SLAUNCH_EMULATED_LAUNCH_DATA	"Linux emulated Intel TXT secure launch v1"
-#define SLAUNCH_EMULATED_LAUNCH_PCR	17
-/* TXT_EVTYPE_BASE + 0x102, the Secure Launch series' event type */
-#define SLAUNCH_EVTYPE			0x502
+#define SL_EVTYPE_BASE			0x400
+#define SL_EVTYPE_SECURE_LAUNCH		(SL_EVTYPE_BASE + 0x102)
 
 #ifdef CONFIG_SECURE_LAUNCH
 
@@ -49,7 +42,7 @@ u32 slaunch_get_flags(void);
 /**
  * slaunch_is_txt_launch() - was this kernel started by an Intel TXT launch?
  *
- * Return: true if a TXT secure launch was detected (or emulated).
+ * Return: true if a TXT secure launch was detected.
  */
 static inline bool slaunch_is_txt_launch(void)
 {
@@ -66,7 +59,9 @@ int slaunch_eventlog_append(const void *data, size_t size);
 
 #else /* !CONFIG_SECURE_LAUNCH */
 
-static inline void slaunch_setup(void) { }
+static inline void slaunch_setup(void)
+{
+}
 
 static inline u32 slaunch_get_flags(void)
 {

@@ -6,8 +6,16 @@
 #define _SECURITY_EFI_RT_GATE_H
 
 #include <linux/seq_file.h>
+#include <linux/slaunch.h>
+#include <linux/slaunch_emulation.h>
 #include <linux/tpm.h>
 #include <linux/types.h>
+
+/* After a secure launch (or, on debug kernels, its emulation) */
+static inline bool efi_rt_launched(void)
+{
+	return slaunch_is_txt_launch() || slaunch_emulated();
+}
 
 #define EFI_RT_EV_NO_ACTION		0x3
 #define EFI_RT_EV_EVENT_TAG		0x6

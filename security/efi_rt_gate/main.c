@@ -106,9 +106,6 @@ module_param(log_max_records, uint, 0444);
 MODULE_PARM_DESC(log_max_records,
 		 "Records the gate's event log holds at most (default 16384)");
 
-/* TPM locality from which the DRTM PCRs 17-22 are extended */
-#define EFI_RT_DRTM_LOCALITY	2
-
 #ifdef CONFIG_EFI_RT_GATE_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(fail_extend);
 static DECLARE_FAULT_ATTR(fail_extend_unsent);
@@ -184,11 +181,6 @@ static const char *efi_rt_ev_state_name(u8 state)
 unsigned int efi_rt_pcr(void)
 {
 	return efi_rt_pcr_idx;
-}
-
-static bool efi_rt_drtm_pcr(unsigned int pcr)
-{
-	return pcr >= 17 && pcr <= 22;
 }
 
 /* Can the log take one more record? */
@@ -335,11 +327,12 @@ static int efi_rt_extend(struct tpm_digest *digests)
 		return -EIO;
 	}
 
+	/*
+	 * After a launch the kernel talks to the TPM at locality 2 (set once
+	 * by the secure-launch code), where the DRTM PCRs can be extended.
+	 */
 	if (efi_rt_fail_extend_unsent())
 		ret = -ETIME;
-	else if (efi_rt_drtm_pcr(efi_rt_pcr_idx))
-		ret = tpm_pcr_extend_locality(efi_rt_chip, efi_rt_pcr_idx,
-					      digests, EFI_RT_DRTM_LOCALITY);
 	else
 		ret = tpm_pcr_extend(efi_rt_chip, efi_rt_pcr_idx, digests);
 	if (!ret && efi_rt_fail_extend())
@@ -388,7 +381,7 @@ static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
 		.seq = efi_rt_seq + 1, .pcr = efi_rt_pcr_idx, .text = text,
 		.digests = tdigests, .nr_digests = nr_tdigests,
 	};
-	bool drtm = slaunch_is_txt_launch();
+	bool drtm = efi_rt_launched();
 	struct tpm_digest *digests;
 	size_t data_size, ev_size, drtm_size = 0;
 	struct efi_rt_record *rec = NULL;
@@ -853,7 +846,7 @@ static int __init efi_rt_gate_init(void)
 	efi_rt_pcr_idx = efi_rt_select_pcr();
 
 	mutex_lock(&efi_rt_mutex);
-	efi_rt_boot_pending = slaunch_is_txt_launch();
+	efi_rt_boot_pending = efi_rt_launched();
 	if (efi_rt_get_chip())
 		pr_info("no TPM yet: it is looked up again when first needed\n");
 	else if (efi_rt_boot_pending)

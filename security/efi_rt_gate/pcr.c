@@ -58,8 +58,9 @@ int efi_rt_parse_pcr(const char *str, unsigned int min, unsigned int max,
  * efi_rt_select_pcr() - the PCR to use on this boot
  *
  * After a secure launch the PCR is CONFIG_EFI_RT_GATE_DRTM_PCR, or
- * slaunch_efi_pcr= if that names a DRTM PCR (17-22; 20-22 with a warning,
- * as locality 2 can reset them).  Otherwise it is
+ * slaunch_efi_pcr= if that names a DRTM PCR that cannot be reset from
+ * locality 2 (17-19; the kernel and every TPM user hold locality 2 after
+ * a launch, and that resets 20-22).  Otherwise it is
  * CONFIG_EFI_RT_GATE_STATIC_PCR, or slaunch_efi_pcr= if that names an OS
  * PCR (8-15).  Anything else is refused with a warning, and the default is
  * used.
@@ -68,7 +69,7 @@ int efi_rt_parse_pcr(const char *str, unsigned int min, unsigned int max,
  */
 unsigned int __init efi_rt_select_pcr(void)
 {
-	bool drtm = slaunch_is_txt_launch();
+	bool drtm = efi_rt_launched();
 	unsigned int def = drtm ? CONFIG_EFI_RT_GATE_DRTM_PCR :
 		CONFIG_EFI_RT_GATE_STATIC_PCR;
 	unsigned int pcr = def;
@@ -81,14 +82,16 @@ unsigned int __init efi_rt_select_pcr(void)
 	if (ret == -EINVAL)
 		pr_warn("slaunch_efi_pcr=%s is not a PCR index; using PCR %u\n",
 			pcr_param, def);
+	else if (!ret && drtm && pcr >= 20)
+		pr_warn("slaunch_efi_pcr=%u refused: after a launch all the kernel's TPM traffic, /dev/tpmrm0 included, runs at locality 2, which can reset PCRs 20-22; using PCR %u\n",
+			pcr, def);
 	else if (ret && drtm)
-		pr_warn("slaunch_efi_pcr=%s refused: after a secure launch only the DRTM PCRs 17-22 are used; using PCR %u\n",
+		pr_warn("slaunch_efi_pcr=%s refused: after a secure launch only the DRTM PCRs 17-19 are used; using PCR %u\n",
 			pcr_param, def);
 	else if (ret)
 		pr_warn("slaunch_efi_pcr=%s refused: outside a secure launch only PCRs 8-15 are used (0-7 belong to the firmware, 16 and 23 are resettable, 17-22 need a DRTM); using PCR %u\n",
 			pcr_param, def);
-	else if (pcr >= 20)
-		pr_warn("slaunch_efi_pcr=%u accepted, but anything that talks to the TPM at locality 2 can reset PCR %u; prefer 17-19\n",
-			pcr, pcr);
-	return ret ? def : pcr;
+	else
+		return pcr;
+	return def;
 }

@@ -8,6 +8,10 @@
  * (the launch is simply declared to have happened) and the TXT heap with
  * the DRTM event log the bootloader would have set up (kernel buffers,
  * found and appended to by the same code that handles a real launch).
+ * It never sets the Secure Launch flags, so nothing that acts on a real
+ * launch runs; code that is to behave as after a launch asks
+ * slaunch_emulated().  It taints the kernel (TAINT_USER), is refused under
+ * lockdown and with Secure Boot enabled, and a real launch wins over it.
  * Like a bootloader, it writes the log's Spec ID Event03 header and, like
  * the SINIT ACM, the launch measurement in PCR 17; both before anything
  * else in the kernel measures into the log.  The TPM, its localities,
@@ -21,16 +25,24 @@
  * algorithms than the TPM has can be tested.  The further word
  * "badspecid" writes a header with a broken signature, so that a log
  * without a valid header can be tested.
+ *
+ * Like the Secure Launch series after a real launch, it moves the kernel's
+ * TPM traffic to locality 2 (tpm_chip_set_locality()), once.
  */
 
 #define pr_fmt(fmt) "slaunch: " fmt
 
 #include <crypto/hash.h>
 #include <crypto/hash_info.h>
+#include <kunit/visibility.h>
+#include <linux/efi.h>
 #include <linux/init.h>
+#include <linux/panic.h>
+#include <linux/security.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/slaunch.h>
+#include <linux/slaunch_emulation.h>
 #include <linux/string.h>
 #include <linux/tpm.h>
 #include <linux/tpm_eventlog.h>
@@ -66,12 +78,17 @@ static const struct {
 };
 
 #define SL_EMU_BADSPECID	"badspecid"
+/* The locality a DRTM launch hands to the kernel */
+#define SL_EMU_TPM_LOCALITY	2
 
-static bool sl_emu_requested __initdata;
-static bool sl_emu_badspecid __initdata;
+static bool sl_emu_requested __ro_after_init;
+static bool sl_emu_badspecid __ro_after_init;
 /* The header's banks as indices into sl_emu_algs[]; none: the TPM's banks */
-static u8 sl_emu_order[ARRAY_SIZE(sl_emu_algs)] __initdata;
-static int sl_emu_nr_algs __initdata;
+static u8 sl_emu_order[ARRAY_SIZE(sl_emu_algs)] __ro_after_init;
+static int sl_emu_nr_algs __ro_after_init;
+/* Decided on the first question, during boot, after the early params */
+static bool sl_emu_decided __ro_after_init;
+static bool sl_emu_on __ro_after_init;
 static struct sl_emu_heap sl_emu_heap;
 static u8 sl_emu_log[SZ_32K] __aligned(PAGE_SIZE);
 
@@ -111,18 +128,41 @@ static int __init slaunch_emulate_param(char *str)
 early_param("slaunch_emulate", slaunch_emulate_param);
 
 /**
- * slaunch_emulate_setup() - declare an emulated launch if asked to
- * @heap_base: set to the physical address of the emulated TXT heap
- * @heap_size: set to its size
+ * slaunch_emulate_refusal() - why the emulation must not run, if it must not
+ * @launched: a real secure launch happened
+ * @secure_boot: Secure Boot is enabled
+ * @locked_down: the kernel is locked down (integrity or confidentiality)
  *
- * Return: true if the kernel is to behave as if securely launched.
+ * Return: the reason, or %NULL if the emulation may run.
  */
-bool __init slaunch_emulate_setup(u64 *heap_base, u64 *heap_size)
+VISIBLE_IF_KUNIT const char *slaunch_emulate_refusal(bool launched,
+						     bool secure_boot,
+						     bool locked_down)
 {
-	struct sl_emu_heap *h = &sl_emu_heap;
+	if (launched)
+		return "this is a real secure launch";
+	if (secure_boot)
+		return "Secure Boot is enabled";
+	if (locked_down)
+		return "the kernel is locked down";
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(slaunch_emulate_refusal);
+
+/* Whether the emulation may run; the first question decides, at boot. */
+static bool sl_emu_decide(void)
+{
+	const char *why;
 
 	if (!sl_emu_requested)
 		return false;
+	why = slaunch_emulate_refusal(slaunch_get_flags() & SL_FLAG_ACTIVE,
+				      efi_enabled(EFI_SECURE_BOOT),
+				      security_locked_down(LOCKDOWN_INTEGRITY_MAX));
+	if (why) {
+		pr_err("slaunch_emulate refused: %s\n", why);
+		return false;
+	}
 
 	pr_warn("**********************************************************\n");
 	pr_warn("**   SECURE LAUNCH IS EMULATED (slaunch_emulate)        **\n");
@@ -130,6 +170,38 @@ bool __init slaunch_emulate_setup(u64 *heap_base, u64 *heap_size)
 	pr_warn("**   DRTM log only show what the emulator injected.     **\n");
 	pr_warn("**   NEVER use this kernel or option in production.     **\n");
 	pr_warn("**********************************************************\n");
+	add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	return true;
+}
+
+/**
+ * slaunch_emulated() - is a secure launch emulated on this boot?
+ *
+ * The first call, during boot and after the early parameters were
+ * parsed, decides: "slaunch_emulate" was given, there was no real launch,
+ * Secure Boot is off and the kernel is not locked down.  Turning the
+ * emulation on taints the kernel.
+ *
+ * Return: true if the kernel is to behave as after a secure launch.
+ */
+bool slaunch_emulated(void)
+{
+	if (!sl_emu_decided) {
+		sl_emu_on = sl_emu_decide();
+		sl_emu_decided = true;
+	}
+	return sl_emu_on;
+}
+EXPORT_SYMBOL_GPL(slaunch_emulated);
+
+/* The emulated TXT heap, handed to the DRTM log code before it maps logs */
+static int __init slaunch_emulate_heap_init(void)
+{
+	struct sl_emu_heap *h = &sl_emu_heap;
+	int ret;
+
+	if (!slaunch_emulated())
+		return 0;
 
 	h->bios_data_size = sizeof(u64);
 	h->os_mle_data_size = sizeof(u64);
@@ -145,10 +217,12 @@ bool __init slaunch_emulate_setup(u64 *heap_base, u64 *heap_size)
 	h->end_element.size = sizeof(h->end_element);
 	h->sinit_mle_data_size = sizeof(u64);
 
-	*heap_base = __pa_symbol(h);
-	*heap_size = sizeof(*h);
-	return true;
+	ret = slaunch_eventlog_use_heap(h, sizeof(*h));
+	if (ret)
+		pr_err("emulated TXT heap not used: %d\n", ret);
+	return ret;
 }
+arch_initcall(slaunch_emulate_heap_init);
 
 struct sl_emu_bank {
 	u16 alg_id;
@@ -232,7 +306,7 @@ static int __init sl_emu_digest(enum hash_algo algo, const void *data,
 	return ret;
 }
 
-/* The TCG_PCR_EVENT2 of the launch: SLAUNCH_EVTYPE in PCR 17. */
+/* The TCG_PCR_EVENT2 of the launch: SL_EVTYPE_SECURE_LAUNCH in PCR 17. */
 static int __init sl_emu_write_launch(u8 *buf, const struct sl_emu_bank *banks,
 				      int n, size_t *size)
 {
@@ -242,7 +316,7 @@ static int __init sl_emu_write_launch(u8 *buf, const struct sl_emu_bank *banks,
 	int i, ret;
 
 	put_unaligned_le32(SLAUNCH_EMULATED_LAUNCH_PCR, p);
-	put_unaligned_le32(SLAUNCH_EVTYPE, p + 4);
+	put_unaligned_le32(SL_EVTYPE_SECURE_LAUNCH, p + 4);
 	put_unaligned_le32(n, p + 8);
 	p += 12;
 	for (i = 0; i < n; i++) {
@@ -261,8 +335,23 @@ static int __init sl_emu_write_launch(u8 *buf, const struct sl_emu_bank *banks,
 	return 0;
 }
 
+/* Locality 2 for all the kernel's TPM traffic, as after a real launch */
+static int __init sl_emu_tpm_locality(void)
+{
+	struct tpm_chip *chip;
+	int ret;
+
+	chip = tpm_default_chip();
+	if (!chip)
+		return -ENODEV;
+	ret = tpm_chip_set_locality(chip, SL_EMU_TPM_LOCALITY);
+	put_device(&chip->dev);
+	return ret;
+}
+
 /*
- * Play the bootloader and the SINIT ACM: write the header and the launch
+ * Play the bootloader, the SINIT ACM and the Secure Launch series' late
+ * module: move the TPM to locality 2, write the header and the launch
  * record into the emulated (empty) log, through the same code that appends
  * to a real one.  A late_initcall in arch/, so before the late_initcalls
  * of security/ and drivers/ that may measure into the log.
@@ -274,8 +363,13 @@ static int __init slaunch_emulate_log_init(void)
 	int n, ret;
 	u8 *buf;
 
-	if (!(slaunch_get_flags() & SL_FLAG_EMULATED))
+	if (!slaunch_emulated())
 		return 0;
+
+	ret = sl_emu_tpm_locality();
+	if (ret)
+		pr_err("emulated launch: cannot move the TPM to locality %d: %d\n",
+		       SL_EMU_TPM_LOCALITY, ret);
 
 	n = sl_emu_banks(banks);
 	if (n < 0) {

@@ -8,7 +8,10 @@
  * launch is real when the CPU has SMX, TXT.STS says SENTER is done and no
  * SEXIT happened, and the TXT device ID names Intel.  Those are the checks
  * of the Secure Launch series' slaunch_setup(), whose interface this file
- * provides until that series is merged.
+ * provides until that series is merged.  A machine without TXT registers
+ * (they read all-ones) was not launched, whatever the loader flag says:
+ * a warning, not a panic.  After a launch the kernel talks to the TPM at
+ * locality 2 (tpm_chip_set_locality()), as the series' late module does.
  *
  * It also gives the kernel access to the DRTM event log the bootloader
  * described in the TXT heap: the log's own Spec ID header says which
@@ -30,8 +33,11 @@
 #include <linux/sizes.h>
 #include <linux/slaunch.h>
 #include <linux/string.h>
+#include <linux/slab.h>
+#include <linux/slaunch_emulation.h>
 #include <linux/tpm.h>
 #include <linux/tpm_eventlog.h>
+#include <linux/uaccess.h>
 #include <linux/unaligned.h>
 
 #include <crypto/sha1.h>
@@ -55,6 +61,8 @@
 #define TXT_SENTER_DONE_STS		BIT(0)
 #define TXT_SEXIT_DONE_STS		BIT(1)
 #define TXT_VENDOR_INTEL		0x8086
+/* The locality a DRTM launch hands to the kernel */
+#define SL_TPM_LOCALITY			2
 
 static u32 sl_flags __ro_after_init;
 static u64 sl_heap_base __ro_after_init;
@@ -69,7 +77,7 @@ static u64 sl_log_ptr_off __ro_after_init;
  * The mapped log and its pointer element in the mapped heap.  The next
  * record offset is only ever read from (and written to) the element.
  */
-static DEFINE_MUTEX(sl_log_mutex);
+static DEFINE_MUTEX(sl_evt_log_mutex);
 static struct txt_heap_event_log_pointer2_1 *sl_log_ptr;
 static u8 *sl_log;
 
@@ -150,9 +158,55 @@ txt_heap_find_log(u8 *heap, u64 heap_size)
 }
 EXPORT_SYMBOL_IF_KUNIT(txt_heap_find_log);
 
-static bool __init overlaps(u64 a, u64 a_size, u64 b, u64 b_size)
+/**
+ * slaunch_log_placement() - check where the DRTM event log lies
+ * @log: the log's physical address
+ * @log_size: its container size
+ * @heap: the TXT heap's physical address
+ * @heap_size: its size
+ * @elem: the physical address of the heap's pointer element to the log
+ *
+ * The log may sit inside the TXT heap (the Secure Launch series allows
+ * it) or outside of it, but not across its boundary, and must not wrap.
+ * Inside the heap it must not cover the element that points to it: an
+ * append would overwrite the log's own bounds.
+ *
+ * Return: 0 if the placement is valid, -EINVAL otherwise.
+ */
+VISIBLE_IF_KUNIT int slaunch_log_placement(u64 log, u64 log_size, u64 heap,
+					   u64 heap_size, u64 elem)
 {
-	return a < b + b_size && b < a + a_size;
+	u64 esize = sizeof(struct txt_heap_event_log_pointer2_1);
+
+	if (!log_size || log + log_size < log || heap + heap_size < heap)
+		return -EINVAL;
+	if (log >= heap && log + log_size <= heap + heap_size)
+		return elem < log + log_size && log < elem + esize ? -EINVAL : 0;
+	if (log < heap + heap_size && heap < log + log_size)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(slaunch_log_placement);
+
+/* Where the log pointer in the mapped @heap says the DRTM event log is */
+static int slaunch_log_locate(u8 *heap, u64 len)
+{
+	struct txt_heap_event_log_pointer2_1 *p;
+
+	p = txt_heap_find_log(heap, len);
+	if (!p || p->first_record_offset > p->next_record_offset ||
+	    p->next_record_offset > p->allocated_event_container_size ||
+	    slaunch_log_placement(p->phys_addr,
+				  p->allocated_event_container_size,
+				  sl_heap_base, sl_heap_size,
+				  sl_heap_base + ((u8 *)p - heap))) {
+		pr_err("no valid TPM 2.0 DRTM event log in the TXT heap\n");
+		return -EINVAL;
+	}
+	sl_log_base = p->phys_addr;
+	sl_log_size = p->allocated_event_container_size;
+	sl_log_ptr_off = (u8 *)p - heap;
+	return 0;
 }
 
 /*
@@ -161,8 +215,8 @@ static bool __init overlaps(u64 a, u64 a_size, u64 b, u64 b_size)
  */
 static void __init slaunch_find_eventlog(void)
 {
-	struct txt_heap_event_log_pointer2_1 *p;
 	u64 len = min_t(u64, sl_heap_size, SZ_128K);
+	int ret = -ENOMEM;
 	u8 *heap;
 
 	/*
@@ -170,51 +224,76 @@ static void __init slaunch_find_eventlog(void)
 	 * first 128K is not found, like one in a malformed heap.
 	 */
 	heap = early_memremap(sl_heap_base, len);
-	if (!heap)
-		goto bad;
-	p = txt_heap_find_log(heap, len);
-	if (p && p->first_record_offset <= p->next_record_offset &&
-	    p->next_record_offset <= p->allocated_event_container_size) {
-		sl_log_base = p->phys_addr;
-		sl_log_size = p->allocated_event_container_size;
-		sl_log_ptr_off = (u8 *)p - heap;
+	if (heap) {
+		ret = slaunch_log_locate(heap, len);
+		early_memunmap(heap, len);
 	}
-	early_memunmap(heap, len);
-
-	if (!sl_log_size || sl_log_base + sl_log_size < sl_log_base ||
-	    overlaps(sl_log_base, sl_log_size, sl_heap_base, sl_heap_size))
-		goto bad;
+	if (ret)
+		return;
 	if (e820__mapped_any(sl_heap_base, sl_heap_base + sl_heap_size,
 			     E820_TYPE_RAM))
 		memblock_reserve(sl_heap_base, sl_heap_size);
 	if (e820__mapped_any(sl_log_base, sl_log_base + sl_log_size,
 			     E820_TYPE_RAM))
 		memblock_reserve(sl_log_base, sl_log_size);
-	return;
-bad:
-	sl_log_size = 0;
-	pr_err("no valid TPM 2.0 DRTM event log in the TXT heap\n");
 }
+
+/**
+ * slaunch_eventlog_use_heap() - take the DRTM event log from a kernel heap
+ * @heap: a TXT heap in kernel memory (the emulation's)
+ * @heap_size: its size
+ *
+ * For the debug-only emulation, which has no TXT registers and builds its
+ * heap and log in the kernel image.  A real launch wins: its heap is kept.
+ *
+ * Return: 0, -EBUSY after a real launch, -EINVAL if @heap has no valid
+ * log pointer.
+ */
+int __init slaunch_eventlog_use_heap(void *heap, u64 heap_size)
+{
+	if (sl_flags & SL_FLAG_ACTIVE)
+		return -EBUSY;
+	sl_heap_base = __pa(heap);
+	sl_heap_size = heap_size;
+	return slaunch_log_locate(heap, heap_size);
+}
+
+/**
+ * slaunch_txt_regs_check() - what the TXT registers say about a launch
+ * @sts: TXT.STS from the public configuration space
+ * @didvid: TXT.DIDVID from the private configuration space
+ *
+ * Return: 0 if they show a completed SENTER on Intel TXT, -ENODEV if
+ * there are no TXT registers (a read gives all-ones), -EIO if they
+ * contradict a launch.
+ */
+VISIBLE_IF_KUNIT int slaunch_txt_regs_check(u64 sts, u64 didvid)
+{
+	if (sts == ~0ULL || didvid == ~0ULL)
+		return -ENODEV;
+	if (!(sts & TXT_SENTER_DONE_STS) || (sts & TXT_SEXIT_DONE_STS))
+		return -EIO;
+	if ((didvid & 0xffff) != TXT_VENDOR_INTEL)
+		return -EIO;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(slaunch_txt_regs_check);
 
 /**
  * slaunch_setup() - detect an Intel TXT secure launch
  *
- * Called from setup_arch() with the final E820 map, before memblock hands
- * out memory (the DRTM event log is reserved here) and before EFI enters
- * virtual mode, so that policies depending on the launch (the EFI runtime
- * gate) see the result.  A launch claimed by the loader flag but
- * contradicted by TXT is fatal, as in the Secure Launch series: the kernel
- * would otherwise run believing it was measured when it was not.
+ * Called from setup_arch() where the Secure Launch series calls it, after
+ * the E820 map is final and before memblock hands out memory (the DRTM
+ * event log is reserved here), and before EFI enters virtual mode, so that
+ * policies depending on the launch (the EFI runtime gate) see the result.
+ * A launch claimed by the loader flag but contradicted by the TXT
+ * registers is fatal, as in the series: the kernel would otherwise run
+ * believing it was measured when it was not.  Registers that read
+ * all-ones mean there is no TXT: not a launch, a warning.
  */
 void __init slaunch_setup(void)
 {
 	u64 sts, didvid;
-
-	if (slaunch_emulate_setup(&sl_heap_base, &sl_heap_size)) {
-		sl_flags = SL_FLAG_ACTIVE | SL_FLAG_ARCH_TXT | SL_FLAG_EMULATED;
-		slaunch_find_eventlog();
-		return;
-	}
 
 	if (!(boot_params.hdr.loadflags & SLAUNCH_FLAG))
 		return;
@@ -225,13 +304,18 @@ void __init slaunch_setup(void)
 	}
 
 	sts = txt_read(TXT_PUB_CONFIG_REGS_BASE, TXT_CR_STS);
-	if (!(sts & TXT_SENTER_DONE_STS) || (sts & TXT_SEXIT_DONE_STS))
-		panic("slaunch: secure launch claimed but TXT.STS is 0x%llx\n", sts);
-
 	didvid = txt_read(TXT_PRIV_CONFIG_REGS_BASE, TXT_CR_DIDVID);
-	if ((didvid & 0xffff) != TXT_VENDOR_INTEL)
-		panic("slaunch: secure launch claimed but TXT.DIDVID is 0x%llx\n",
-		      didvid);
+	switch (slaunch_txt_regs_check(sts, didvid)) {
+	case 0:
+		break;
+	case -ENODEV:
+		pr_warn("loader claims a secure launch, but there are no TXT registers (TXT.STS 0x%llx, TXT.DIDVID 0x%llx): not a launch\n",
+			sts, didvid);
+		return;
+	default:
+		panic("slaunch: secure launch claimed but TXT.STS is 0x%llx, TXT.DIDVID 0x%llx\n",
+		      sts, didvid);
+	}
 
 	sl_heap_base = txt_read(TXT_PUB_CONFIG_REGS_BASE, TXT_CR_HEAP_BASE);
 	sl_heap_size = txt_read(TXT_PUB_CONFIG_REGS_BASE, TXT_CR_HEAP_SIZE);
@@ -239,29 +323,6 @@ void __init slaunch_setup(void)
 	pr_info("Intel TXT secure launch detected\n");
 	slaunch_find_eventlog();
 }
-
-/**
- * slaunch_eventlog_lock() - take the DRTM event log's mutex
- *
- * Everything that reads the log's layout or appends to it runs under this
- * mutex: a caller that checks the header and the room left, extends a PCR
- * and then appends the record holds it across all of that, so that
- * nothing else appends in between.  May sleep.
- */
-void slaunch_eventlog_lock(void)
-{
-	mutex_lock(&sl_log_mutex);
-}
-EXPORT_SYMBOL_GPL(slaunch_eventlog_lock);
-
-/**
- * slaunch_eventlog_unlock() - release the DRTM event log's mutex
- */
-void slaunch_eventlog_unlock(void)
-{
-	mutex_unlock(&sl_log_mutex);
-}
-EXPORT_SYMBOL_GPL(slaunch_eventlog_unlock);
 
 /**
  * txt_log_ptr_check() - read the DRTM log's next record offset, checked
@@ -299,7 +360,7 @@ static int sl_log_next_offset(u32 *next)
 {
 	int ret;
 
-	lockdep_assert_held(&sl_log_mutex);
+	lockdep_assert_held(&sl_evt_log_mutex);
 	if (!sl_log)
 		return -EOPNOTSUPP;
 	ret = txt_log_ptr_check(sl_log_ptr, sl_log_base, sl_log_size, next);
@@ -400,6 +461,61 @@ VISIBLE_IF_KUNIT int slaunch_specid_parse(const u8 *log, size_t len, u16 *algs,
 }
 EXPORT_SYMBOL_IF_KUNIT(slaunch_specid_parse);
 
+/*
+ * Append @data at the next record offset read from the TXT heap's log
+ * pointer element and store the advanced offset back into the element,
+ * as the Secure Launch series' tpm2_log_event() does.  Caller holds the
+ * mutex.  0, -EINVAL for an empty record, -ENOSPC if it does not fit
+ * (nothing is written), -EOPNOTSUPP without a log, -EIO if the element
+ * was corrupted.
+ */
+static int sl_log_append(const void *data, size_t size)
+{
+	u32 next;
+	int ret;
+
+	ret = sl_log_next_offset(&next);
+	if (ret)
+		return ret;
+	if (!size)
+		return -EINVAL;
+	if (size > sl_log_size - next)
+		return -ENOSPC;
+	/* The log does not cover the pointer element (checked at boot). */
+	memcpy(sl_log + next, data, size);
+	put_unaligned((u32)(next + size), &sl_log_ptr->next_record_offset);
+	return 0;
+}
+
+/*
+ * Beyond the Secure Launch series: kernel code that measures into a DRTM
+ * PCR appends its record to the DRTM log under the log's own mutex, the
+ * one the log file's writes take, held across its PCR extend.
+ */
+
+/**
+ * slaunch_eventlog_lock() - take the DRTM event log's mutex
+ *
+ * Everything that reads the log's layout or appends to it runs under this
+ * mutex: a caller that checks the header and the room left, extends a PCR
+ * and then appends the record holds it across all of that, so that
+ * nothing else appends in between.  May sleep.
+ */
+void slaunch_eventlog_lock(void)
+{
+	mutex_lock(&sl_evt_log_mutex);
+}
+EXPORT_SYMBOL_GPL(slaunch_eventlog_lock);
+
+/**
+ * slaunch_eventlog_unlock() - release the DRTM event log's mutex
+ */
+void slaunch_eventlog_unlock(void)
+{
+	mutex_unlock(&sl_evt_log_mutex);
+}
+EXPORT_SYMBOL_GPL(slaunch_eventlog_unlock);
+
 /**
  * slaunch_eventlog_algs() - the algorithms of the DRTM event log's header
  * @algs: filled with the TPM_ALG_IDs listed in the header, in its order
@@ -455,9 +571,9 @@ EXPORT_SYMBOL_GPL(slaunch_eventlog_space);
  *
  * Reads the next record offset from the TXT heap's log pointer element,
  * writes @data there and stores the advanced offset back into the
- * element, as the Secure Launch series does for its own measurements.
- * The record's format is the caller's business: it must carry the digests
- * slaunch_eventlog_algs() lists.  The caller holds slaunch_eventlog_lock().
+ * element, as the log file's writes do.  The record's format is the
+ * caller's business: it must carry the digests slaunch_eventlog_algs()
+ * lists.  The caller holds slaunch_eventlog_lock().
  *
  * Return: 0 on success, -EINVAL for an empty record, -ENOSPC if it does
  * not fit (nothing is written), -EOPNOTSUPP without a DRTM event log,
@@ -465,42 +581,67 @@ EXPORT_SYMBOL_GPL(slaunch_eventlog_space);
  */
 int slaunch_eventlog_append(const void *data, size_t size)
 {
-	u32 next;
-	int ret;
-
-	ret = sl_log_next_offset(&next);
-	if (ret)
-		return ret;
-	if (!size)
-		return -EINVAL;
-	if (size > sl_log_size - next)
-		return -ENOSPC;
-	/* The log does not overlap the heap (checked at boot). */
-	memcpy(sl_log + next, data, size);
-	put_unaligned((u32)(next + size), &sl_log_ptr->next_record_offset);
-	return 0;
+	lockdep_assert_held(&sl_evt_log_mutex);
+	return sl_log_append(data, size);
 }
 EXPORT_SYMBOL_GPL(slaunch_eventlog_append);
 
-static ssize_t sl_eventlog_read(struct file *file, char __user *buf,
-				size_t count, loff_t *ppos)
+/*
+ * The log file behaves as the Secure Launch series' one: a read returns
+ * the whole container (header, records, then the unused rest), a write
+ * appends one complete record, given whole at offset 0, to a log that has
+ * a Spec ID header.  The file is 0440: only root (DAC override) writes.
+ */
+static ssize_t sl_evtlog_read(struct file *file, char __user *buf,
+			      size_t count, loff_t *ppos)
 {
 	ssize_t ret;
-	u32 next;
 
-	ret = mutex_lock_killable(&sl_log_mutex);
+	ret = mutex_lock_killable(&sl_evt_log_mutex);
 	if (ret)
 		return ret;
-	/* The container from its start: the Spec ID header, then records. */
-	ret = sl_log_next_offset(&next);
-	if (!ret)
-		ret = simple_read_from_buffer(buf, count, ppos, sl_log, next);
-	mutex_unlock(&sl_log_mutex);
+	ret = simple_read_from_buffer(buf, count, ppos, sl_log, sl_log_size);
+	mutex_unlock(&sl_evt_log_mutex);
 	return ret;
 }
 
-static const struct file_operations sl_eventlog_fops = {
-	.read = sl_eventlog_read,
+static ssize_t sl_evtlog_write(struct file *file, const char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	u16 algs[TPM2_MAX_PCR_BANKS], sizes[TPM2_MAX_PCR_BANKS];
+	ssize_t ret;
+	u32 next;
+	void *data;
+
+	/* No partial writes. */
+	if (*ppos != 0)
+		return -EINVAL;
+	if (count > sl_log_size)
+		return -E2BIG;
+	data = memdup_user(buf, count);
+	if (IS_ERR(data))
+		return PTR_ERR(data);
+
+	ret = mutex_lock_killable(&sl_evt_log_mutex);
+	if (ret)
+		goto out;
+	ret = sl_log_next_offset(&next);
+	if (!ret && slaunch_specid_parse(sl_log, next, algs, sizes,
+					 TPM2_MAX_PCR_BANKS) <= 0)
+		ret = -EINVAL;
+	if (!ret)
+		ret = sl_log_append(data, count);
+	mutex_unlock(&sl_evt_log_mutex);
+	if (ret == -ENOSPC)
+		ret = -E2BIG;
+out:
+	kfree(data);
+	return ret ?: count;
+}
+
+static const struct file_operations sl_evtlog_ops = {
+	.read = sl_evtlog_read,
+	.write = sl_evtlog_write,
 	.llseek = default_llseek,
 };
 
@@ -525,8 +666,8 @@ static int __init slaunch_securityfs_init(void)
 	if (IS_ERR(dir))
 		return PTR_ERR(dir);
 	d = securityfs_create_file("eventlog", 0440, dir, NULL,
-				   &sl_eventlog_fops);
-	if (!IS_ERR(d) && (sl_flags & SL_FLAG_EMULATED))
+				   &sl_evtlog_ops);
+	if (!IS_ERR(d) && slaunch_emulated())
 		d = securityfs_create_file("emulated", 0444, dir, NULL,
 					   &sl_emulated_fops);
 	if (IS_ERR(d)) {
@@ -538,15 +679,15 @@ static int __init slaunch_securityfs_init(void)
 
 /*
  * Map the DRTM event log found at boot and the heap's pointer element to
- * it, and expose the log read-only at /sys/kernel/security/slaunch/eventlog
- * like the Secure Launch series.
+ * it, and expose the log at /sys/kernel/security/slaunch/eventlog like
+ * the Secure Launch series.
  */
 static int __init slaunch_eventlog_init(void)
 {
 	u8 *heap, *log;
 	u32 next;
 
-	if (!(sl_flags & SL_FLAG_ACTIVE) || !sl_log_size)
+	if (!sl_log_size)
 		return 0;
 
 	heap = memremap(sl_heap_base, sl_heap_size, MEMREMAP_WB);
@@ -559,7 +700,7 @@ static int __init slaunch_eventlog_init(void)
 			memunmap(log);
 		return -ENOMEM;
 	}
-	scoped_guard(mutex, &sl_log_mutex) {
+	scoped_guard(mutex, &sl_evt_log_mutex) {
 		sl_log = log;
 		sl_log_ptr = (struct txt_heap_event_log_pointer2_1 *)
 			     (heap + sl_log_ptr_off);
@@ -570,3 +711,31 @@ static int __init slaunch_eventlog_init(void)
 	return slaunch_securityfs_init();
 }
 fs_initcall(slaunch_eventlog_init);
+
+/*
+ * After a launch the kernel holds locality 2, the one the DRTM PCRs need,
+ * for all its TPM traffic (/dev/tpm0 and /dev/tpmrm0 included), as the
+ * Secure Launch series' late module sets it.  In arch/, so before the
+ * late_initcalls of security/ that measure into those PCRs.
+ */
+static int __init slaunch_tpm_locality(void)
+{
+	struct tpm_chip *chip;
+	int ret;
+
+	if (!slaunch_is_txt_launch())
+		return 0;
+	chip = tpm_default_chip();
+	if (!chip) {
+		pr_err("no TPM for locality %d: DRTM PCRs cannot be extended\n",
+		       SL_TPM_LOCALITY);
+		return -ENODEV;
+	}
+	ret = tpm_chip_set_locality(chip, SL_TPM_LOCALITY);
+	put_device(&chip->dev);
+	if (ret)
+		pr_err("cannot move the TPM to locality %d: %d\n",
+		       SL_TPM_LOCALITY, ret);
+	return ret;
+}
+late_initcall(slaunch_tpm_locality);

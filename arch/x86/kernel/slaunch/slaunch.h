@@ -41,15 +41,13 @@ int txt_log_ptr_check(const struct txt_heap_event_log_pointer2_1 *p, u64 base,
 		      u32 size, u32 *next);
 int slaunch_specid_parse(const u8 *log, size_t len, u16 *algs, u16 *sizes,
 			 unsigned int max);
+int slaunch_log_placement(u64 log, u64 log_size, u64 heap, u64 heap_size,
+			  u64 elem);
+int slaunch_txt_regs_check(u64 sts, u64 didvid);
+const char *slaunch_emulate_refusal(bool launched, bool secure_boot,
+				    bool locked_down);
 #endif
 
-#ifdef CONFIG_SECURE_LAUNCH_EMULATION
-bool slaunch_emulate_setup(u64 *heap_base, u64 *heap_size);
-#else
-static inline bool slaunch_emulate_setup(u64 *heap_base, u64 *heap_size)
-{
-	return false;
-}
-#endif
+int slaunch_eventlog_use_heap(void *heap, u64 heap_size);
 
 #endif /* _X86_KERNEL_SLAUNCH_H */

@@ -14,7 +14,15 @@
  *    decides the digests of every record appended to the log: valid
  *    headers, and truncated ones, a bad signature, type, PCR or digest,
  *    numberOfAlgorithms out of bounds, vendorInfoSize overflowing the
- *    event, bad digest sizes, a repeated algorithm, too many algorithms.
+ *    event, bad digest sizes, a repeated algorithm, too many algorithms;
+ *  - what the TXT registers say about a launch the loader flag claims: a
+ *    machine without TXT (registers read all-ones) is not a launch, a
+ *    contradiction (no SENTER, an SEXIT, another vendor) is fatal;
+ *  - where the DRTM log may lie: inside the TXT heap (not over the heap's
+ *    pointer to it) or outside of it, not across its boundary, never
+ *    wrapping;
+ *  - with the emulation built in: it is refused after a real launch, with
+ *    Secure Boot enabled and when the kernel is locked down.
  */
 
 #include <kunit/test.h>
@@ -418,8 +426,138 @@ static struct kunit_suite slaunch_specid_suite = {
 	.test_cases = slaunch_specid_cases,
 };
 
+/* The TXT registers behind SLAUNCH_FLAG */
+
+struct regs_case {
+	const char *name;
+	u64 sts;
+	u64 didvid;
+	int ret;
+};
+
+#define STS_SENTER	0x1ULL
+#define STS_SEXIT	0x2ULL
+#define DIDVID_INTEL	0x00000001b0078086ULL
+
+static const struct regs_case regs_cases[] = {
+	{ "launched", STS_SENTER, DIDVID_INTEL, 0 },
+	{ "launched, other status bits", STS_SENTER | 0x10000, DIDVID_INTEL,
+	  0 },
+	{ "no TXT: both all-ones", ~0ULL, ~0ULL, -ENODEV },
+	{ "no TXT: DIDVID all-ones", STS_SENTER, ~0ULL, -ENODEV },
+	{ "no TXT: STS all-ones", ~0ULL, DIDVID_INTEL, -ENODEV },
+	{ "no SENTER", 0, DIDVID_INTEL, -EIO },
+	{ "SEXIT done", STS_SENTER | STS_SEXIT, DIDVID_INTEL, -EIO },
+	{ "not Intel", STS_SENTER, 0x00000001b0071022ULL, -EIO },
+	{ "DIDVID zero", STS_SENTER, 0, -EIO },
+};
+
+static void regs_case_desc(const struct regs_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(regs, regs_cases, regs_case_desc);
+
+static void slaunch_txt_regs_check_test(struct kunit *test)
+{
+	const struct regs_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, slaunch_txt_regs_check(c->sts, c->didvid),
+			c->ret);
+}
+
+/* Where the DRTM log lies relative to the TXT heap */
+
+struct place_case {
+	const char *name;
+	u64 log;
+	u64 log_size;
+	int ret;
+};
+
+#define HEAP_PHYS	0x80000000ULL
+#define HEAP_SIZE	0x100000ULL
+/* The heap's pointer element to the log, in OsSinitData */
+#define ELEM_PHYS	(HEAP_PHYS + 0x400)
+
+static const struct place_case place_cases[] = {
+	{ "below the heap", HEAP_PHYS - 0x8000, 0x8000, 0 },
+	{ "above the heap", HEAP_PHYS + HEAP_SIZE, 0x8000, 0 },
+	{ "inside the heap", HEAP_PHYS + 0x1000, 0x8000, 0 },
+	{ "inside the heap, right after its pointer", ELEM_PHYS + 20, 0x8000, 0 },
+	{ "inside the heap, right before its pointer", ELEM_PHYS - 0x100, 0x100,
+	  0 },
+	{ "inside the heap, over its pointer", HEAP_PHYS, 0x8000, -EINVAL },
+	{ "inside the heap, over the pointer's end", ELEM_PHYS + 19, 0x100,
+	  -EINVAL },
+	{ "the whole heap", HEAP_PHYS, HEAP_SIZE, -EINVAL },
+	{ "at the heap's end", HEAP_PHYS + HEAP_SIZE - 0x8000, 0x8000, 0 },
+	{ "across the heap's start", HEAP_PHYS - 0x1000, 0x8000, -EINVAL },
+	{ "across the heap's end", HEAP_PHYS + HEAP_SIZE - 0x1000, 0x8000,
+	  -EINVAL },
+	{ "around the heap", HEAP_PHYS - 0x1000, HEAP_SIZE + 0x2000,
+	  -EINVAL },
+	{ "empty", HEAP_PHYS - 0x8000, 0, -EINVAL },
+	{ "wrapping", ~0ULL - 0xfff, 0x2000, -EINVAL },
+};
+
+static void place_case_desc(const struct place_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(place, place_cases, place_case_desc);
+
+static void slaunch_log_placement_test(struct kunit *test)
+{
+	const struct place_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, slaunch_log_placement(c->log, c->log_size,
+						    HEAP_PHYS, HEAP_SIZE,
+						    ELEM_PHYS),
+			c->ret);
+}
+
+#ifdef CONFIG_SECURE_LAUNCH_EMULATION
+/* The emulation: refused after a real launch, with Secure Boot, locked down */
+static void slaunch_emulate_refusal_test(struct kunit *test)
+{
+	unsigned int i;
+	const char *why;
+
+	for (i = 0; i < 8; i++) {
+		why = slaunch_emulate_refusal(i & 1, i & 2, i & 4);
+		if (!i)
+			KUNIT_EXPECT_NULL(test, why);
+		else
+			KUNIT_EXPECT_NOT_NULL_MSG(test, why, "case %u", i);
+	}
+	KUNIT_EXPECT_STREQ(test, slaunch_emulate_refusal(true, false, false),
+			   "this is a real secure launch");
+	KUNIT_EXPECT_STREQ(test, slaunch_emulate_refusal(false, true, false),
+			   "Secure Boot is enabled");
+	KUNIT_EXPECT_STREQ(test, slaunch_emulate_refusal(false, false, true),
+			   "the kernel is locked down");
+}
+#endif
+
+static struct kunit_case slaunch_launch_cases[] = {
+	KUNIT_CASE_PARAM(slaunch_txt_regs_check_test, regs_gen_params),
+	KUNIT_CASE_PARAM(slaunch_log_placement_test, place_gen_params),
+#ifdef CONFIG_SECURE_LAUNCH_EMULATION
+	KUNIT_CASE(slaunch_emulate_refusal_test),
+#endif
+	{}
+};
+
+static struct kunit_suite slaunch_launch_suite = {
+	.name = "slaunch_launch",
+	.test_cases = slaunch_launch_cases,
+};
+
 kunit_test_suites(&slaunch_test_suite, &slaunch_log_ptr_suite,
-		  &slaunch_specid_suite);
+		  &slaunch_specid_suite, &slaunch_launch_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for the Secure Launch TXT heap and DRTM log parsers");

@@ -66,6 +66,8 @@
 #define TEST_GUID	"5b8e3c2a-0f4d-4c1e-9a57-e1f7a9c0b4d2"
 #define EFIVARS_BOOTORDER EFIVARFS "/BootOrder-" GLOBAL_GUID
 #define RACERS		64
+#define TAINTED		"/proc/sys/kernel/tainted"
+#define TAINT_USER_BIT	(1UL << 6)	/* TAINT_USER, 'U' */
 
 /* Everything a write to unlock could change. */
 struct snapshot {
@@ -108,6 +110,20 @@ static void gate_state(char *buf, size_t max)
 {
 	if (read_text(GATE "/state", buf, max) < 0)
 		snprintf(buf, max, "(unreadable)");
+}
+
+/* /proc/sys/kernel/tainted; all bits set if it cannot be read */
+static unsigned long tainted(void)
+{
+	unsigned long t;
+	FILE *f = fopen(TAINTED, "r");
+
+	if (!f)
+		return ~0UL;
+	if (fscanf(f, "%lu", &t) != 1)
+		t = ~0UL;
+	fclose(f);
+	return t;
 }
 
 static unsigned int gate_pcr(void)
@@ -623,27 +639,56 @@ TEST(privilege)
 	free_snapshot(&after);
 }
 
+/*
+ * After a launch the kernel sends every TPM command from locality 2, set
+ * once by the secure-launch code (the emulation here), and so do
+ * /dev/tpmrm0 users: PCR 21 takes an extend only from locality 2 and a
+ * reset from 2 or 4.  The gate's PCR (17-19) cannot be reset: that needs
+ * locality 4.  At locality 0 (not_launched) PCR 21 refuses the extend.
+ * The gate's own extends of PCR @p, which the TPM takes from localities
+ * 2-4 only, are what unlock_relock and drtm_log_replays check.
+ */
 TEST(userspace_locality)
 {
 	uint8_t before[TPM_MAX_DIGEST], after[TPM_MAX_DIGEST], zero[32] = { 0 };
 	unsigned int p = gate_pcr();
 
 	ASSERT_LE(17, p);
+	ASSERT_GE(19, p);
 	ASSERT_EQ(32, sysfs_pcr_read("sha256", p, before, sizeof(before)));
-	/* /dev/tpmrm0 users talk at locality 0: no DRTM extend, no reset. */
-	ASSERT_EQ(TPM2_RC_LOCALITY, tpm2_pcr_extend(p, TPM2_ALG_SHA256, zero, 32));
-	ASSERT_EQ(TPM2_RC_LOCALITY, tpm2_pcr_extend(18, TPM2_ALG_SHA256, zero, 32));
-	ASSERT_EQ(TPM2_RC_LOCALITY, tpm2_pcr_reset(20));
+	ASSERT_EQ(0, tpm2_pcr_extend(21, TPM2_ALG_SHA256, zero, 32))
+		TH_LOG("userspace is not at locality 2");
+	ASSERT_EQ(32, sysfs_pcr_read("sha256", 21, after, sizeof(after)));
+	ASSERT_NE(0, memcmp(zero, after, 32));
+	ASSERT_EQ(0, tpm2_pcr_reset(21));
+	ASSERT_EQ(32, sysfs_pcr_read("sha256", 21, after, sizeof(after)));
+	ASSERT_EQ(0, memcmp(zero, after, 32)) TH_LOG("PCR 21 not reset to zero");
+	ASSERT_EQ(TPM2_RC_LOCALITY, tpm2_pcr_reset(p));
 	ASSERT_EQ(32, sysfs_pcr_read("sha256", p, after, sizeof(after)));
 	ASSERT_EQ(0, memcmp(before, after, 32));
-	/* Locality 0 itself works: PCR 23 is extendable from there. */
-	ASSERT_EQ(0, tpm2_pcr_extend(23, TPM2_ALG_SHA256, zero, 32));
 }
 
 TEST(not_launched)
 {
+	uint8_t zero[32] = { 0 };
+
 	ASSERT_NE(0, access(SL_DIR, F_OK)) TH_LOG(SL_DIR " exists without a launch");
 	ASSERT_FALSE(dmesg_has("slaunch: ", "EMULATED"));
+	ASSERT_FALSE(tainted() & TAINT_USER_BIT);
+	/* Without a launch the kernel and userspace stay at locality 0. */
+	if (tpm_present())
+		ASSERT_EQ(TPM2_RC_LOCALITY,
+			  tpm2_pcr_extend(21, TPM2_ALG_SHA256, zero, 32));
+	if (env("EXPECT_EMULATION_REFUSED"))
+		ASSERT_TRUE(dmesg_has("slaunch: ", env("EXPECT_EMULATION_REFUSED")))
+			TH_LOG("dmesg lacks '%s'", env("EXPECT_EMULATION_REFUSED"));
+}
+
+/* The emulation taints the kernel: TAINT_USER ('U'). */
+TEST(emulation_taints)
+{
+	ASSERT_TRUE(dmesg_has("slaunch: ", "SECURE LAUNCH IS EMULATED"));
+	ASSERT_TRUE(tainted() & TAINT_USER_BIT) TH_LOG("tainted: 0x%lx", tainted());
 }
 
 /* Index of the log's first unlock record, or -1 */
@@ -1066,7 +1111,12 @@ static void tool_replays_drtm(struct __test_metadata *_metadata,
 	int pcrs = 0, b = -1, n, indent;
 	FILE *f;
 
-	ASSERT_EQ(0, system("tpm2_eventlog " DRTM_LOG " > /tmp/drtm.yaml"));
+	/* The records, without the container's unused rest */
+	f = fopen("/tmp/drtm.bin", "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(drtm->len, fwrite(drtm->buf, 1, drtm->len, f));
+	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, system("tpm2_eventlog /tmp/drtm.bin > /tmp/drtm.yaml"));
 	f = fopen("/tmp/drtm.yaml", "r");
 	ASSERT_NE(NULL, f);
 	while (fgets(line, sizeof(line), f)) {
@@ -1113,6 +1163,59 @@ static void tool_replays_drtm(struct __test_metadata *_metadata,
 }
 
 /*
+ * The DRTM log file takes appends from root as the Secure Launch series'
+ * does: one whole record per write at offset 0, no partial writes.  Like
+ * a DLME that measures something (u-root's sluinit), extend PCR 19, which
+ * userspace can at locality 2, and log it: the log must then hold exactly
+ * that record at its end, and drtm_log_replays still holds.
+ */
+TEST(drtm_log_append)
+{
+	static const char data[] = "efi_rt_gate selftest: appended by root";
+	uint8_t rec[12 + LOG_MAX_BANKS * (2 + TPM_MAX_DIGEST) + 4 + sizeof(data)];
+	struct event_log before, after;
+	const struct log_record *last;
+	size_t n = 12;
+	unsigned int i;
+	int fd;
+
+	ASSERT_EQ(0, log_load_container(&before, DRTM_LOG)) TH_LOG("%s", before.error);
+	/* pcrIndex 19, eventType 0x502 (the Secure Launch series' type) */
+	memcpy(rec, "\x13\0\0\0\x02\x05\0\0", 8);
+	memcpy(rec + 8, &before.nr_banks, 4);
+	for (i = 0; i < before.nr_banks; i++) {
+		memcpy(rec + n, &before.banks[i].alg, 2);
+		ASSERT_EQ((int)before.banks[i].size,
+			  hash_buf(before.banks[i].alg, data, sizeof(data) - 1, rec + n + 2));
+		ASSERT_EQ(0, tpm2_pcr_extend(19, before.banks[i].alg, rec + n + 2,
+					     before.banks[i].size));
+		n += 2 + before.banks[i].size;
+	}
+	i = sizeof(data) - 1;
+	memcpy(rec + n, &i, 4);
+	memcpy(rec + n + 4, data, i);
+	n += 4 + i;
+
+	fd = open(DRTM_LOG, O_WRONLY);
+	ASSERT_LE(0, fd) TH_LOG("open for writing: %s", strerror(errno));
+	ASSERT_EQ(-1, pwrite(fd, rec, n, 1));
+	ASSERT_EQ(EINVAL, errno) TH_LOG("a write at offset 1: %s", strerror(errno));
+	ASSERT_EQ((ssize_t)n, pwrite(fd, rec, n, 0)) TH_LOG("%s", strerror(errno));
+	close(fd);
+
+	ASSERT_EQ(0, log_load_container(&after, DRTM_LOG)) TH_LOG("%s", after.error);
+	ASSERT_EQ(before.size, after.size);
+	ASSERT_EQ(before.nr_records + 1, after.nr_records);
+	ASSERT_EQ(before.len + n, after.len);
+	ASSERT_EQ(0, memcmp(before.buf, after.buf, before.len));
+	last = &after.rec[after.nr_records - 1];
+	ASSERT_EQ(19, last->pcr);
+	ASSERT_EQ(0, memcmp(rec, after.buf + before.len, n));
+	log_free(&before);
+	log_free(&after);
+}
+
+/*
  * After an (emulated) secure launch: the DRTM log parses strictly, its
  * header lists the expected banks (EXPECT_DRTM_BANKS=sha1,sha256, else
  * the TPM's), every record carries exactly the header's digests, the gate's
@@ -1130,7 +1233,10 @@ TEST(drtm_log_replays)
 
 	ASSERT_EQ(1, read_text(SL_DIR "/emulated", buf, sizeof(buf)));
 	ASSERT_STREQ("1", buf);
-	ASSERT_EQ(0, log_load(&drtm, DRTM_LOG)) TH_LOG("DRTM log: %s", drtm.error);
+	ASSERT_EQ(0, log_load_container(&drtm, DRTM_LOG))
+		TH_LOG("DRTM log: %s", drtm.error);
+	/* The file is the whole container, as the Secure Launch series': */
+	ASSERT_LT(drtm.len, drtm.size) TH_LOG("no unused rest after the records");
 	ASSERT_EQ(0, log_load(&own, BIN_LOG)) TH_LOG("%s", own.error);
 	ASSERT_LE(2, drtm.nr_records);
 
@@ -1263,7 +1369,7 @@ TEST(drtm_header_invalid)
 	size_t len0, len1;
 	int ret;
 
-	ASSERT_EQ(1, log_load(&drtm, DRTM_LOG)) TH_LOG("the DRTM log parses");
+	ASSERT_EQ(1, log_load_container(&drtm, DRTM_LOG)) TH_LOG("the DRTM log parses");
 	ASSERT_NE(NULL, strstr(drtm.error, "Spec ID")) TH_LOG("%s", drtm.error);
 	log_free(&drtm);
 	ASSERT_TRUE(dmesg_has("slaunch: ", "broken signature"));
@@ -1648,22 +1754,26 @@ TEST(audit_records)
 
 /*
  * The TPM's driver was a module that /init loaded after every initcall, the
- * gate's included (harness.modprobe=tpm_tis): the chip appeared after the
- * gate initialised.  The gate must find it on first use.
+ * gate's included (harness.modprobe=tpm_crb, named by LATE_TPM_MODULE): the
+ * chip appeared after the gate initialised.  The gate must find it on
+ * first use.
  */
 TEST(late_tpm)
 {
-	char buf[64];
+	const char *mod = getenv("LATE_TPM_MODULE") ?: "tpm_tis";
+	char buf[64], path[96];
+	size_t len = strlen(mod);
 	FILE *f;
 	int found = 0;
 
 	f = fopen("/proc/modules", "r");
 	ASSERT_NE(NULL, f);
 	while (fgets(buf, sizeof(buf), f))
-		found |= !strncmp(buf, "tpm_tis ", 8);
+		found |= !strncmp(buf, mod, len) && buf[len] == ' ';
 	fclose(f);
-	ASSERT_TRUE(found) TH_LOG("tpm_tis is not a loaded module (built in?)");
-	ASSERT_EQ(4, read_text("/sys/module/tpm_tis/initstate", buf, sizeof(buf)));
+	ASSERT_TRUE(found) TH_LOG("%s is not a loaded module (built in?)", mod);
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", mod);
+	ASSERT_EQ(4, read_text(path, buf, sizeof(buf)));
 	ASSERT_STREQ("live", buf);
 	ASSERT_TRUE(tpm_present());
 	/* The gate initialised without a chip and said so. */

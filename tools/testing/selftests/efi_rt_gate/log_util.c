@@ -25,7 +25,24 @@ static uint16_t le16(const uint8_t *p)
 	return p[0] | p[1] << 8;
 }
 
+static int log_read(struct event_log *log, const char *path);
+
 int log_load(struct event_log *log, const char *path)
+{
+	int ret = log_read(log, path);
+
+	return ret ? ret : log_parse(log);
+}
+
+int log_load_container(struct event_log *log, const char *path)
+{
+	int ret = log_read(log, path);
+
+	log->container = 1;
+	return ret ? ret : log_parse(log);
+}
+
+static int log_read(struct event_log *log, const char *path)
 {
 	size_t cap = 4096;
 	ssize_t n;
@@ -50,7 +67,17 @@ int log_load(struct event_log *log, const char *path)
 		log->len += n;
 	}
 	close(fd);
-	return log_parse(log);
+	log->size = log->len;
+	return 0;
+}
+
+/* Only zero bytes from @p to @end: the unused rest of a log container */
+static int all_zero(const uint8_t *p, const uint8_t *end)
+{
+	while (p < end)
+		if (*p++)
+			return 0;
+	return 1;
 }
 
 void log_free(struct event_log *log)
@@ -81,6 +108,8 @@ int log_parse(struct event_log *log)
 
 	log->nr_records = 0;
 	log->nr_banks = 0;
+	if (log->container && all_zero(p, end))
+		log->len = 0;
 	if (!log->len)
 		return 0;
 	/* TCG_PCR_EVENT: pcr, type, sha1[20], size, Spec ID Event03 */
@@ -116,6 +145,11 @@ int log_parse(struct event_log *log)
 
 	while (p < end) {
 		struct log_record *r;
+
+		if (log->container && all_zero(p, end)) {
+			log->len = p - log->buf;
+			break;
+		}
 
 		if (log->nr_records == LOG_MAX_RECORDS)
 			return fail(log, "too many records");

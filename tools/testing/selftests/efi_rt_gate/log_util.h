@@ -89,6 +89,8 @@ struct event_log {
 	unsigned int nr_records;		/* after the header */
 	struct log_record *rec;			/* nr_records of them */
 	unsigned int rec_cap;
+	int container;		/* records end where only zero bytes follow */
+	size_t size;		/* bytes read, the container's size */
 	char error[160];
 };
 
@@ -98,6 +100,12 @@ struct event_log {
  * and no records.
  */
 int log_load(struct event_log *log, const char *path);
+/*
+ * The same for a log container such as the DRTM log file, which holds the
+ * whole buffer: the records end where only zero bytes follow; @len is cut
+ * there, @size keeps what was read.
+ */
+int log_load_container(struct event_log *log, const char *path);
 int log_parse(struct event_log *log);
 /* Frees the buffer and the records; log_load() may reuse @log. */
 void log_free(struct event_log *log);

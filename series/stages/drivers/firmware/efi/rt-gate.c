@@ -25,6 +25,7 @@
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/slaunch.h>
+#include <linux/slaunch_emulation.h>
 #include <linux/string.h>
 
 #include <asm/efi.h>
@@ -85,7 +86,7 @@ early_param("efi_rt_gate", efi_rt_gate_param);
 
 static bool __init efi_rt_gate_secure_launch(void)
 {
-	return slaunch_is_txt_launch();
+	return slaunch_is_txt_launch() || slaunch_emulated();
 }
 
 /**
@@ -118,7 +119,7 @@ bool __init efi_rt_gate_prepare(void)
 		lock = efi_rt_gate_secure_launch();
 		if (!lock)
 			boot_reason = EFI_RT_GATE_REASON_AUTO_NO_LAUNCH;
-		else if (slaunch_get_flags() & SL_FLAG_EMULATED)
+		else if (slaunch_emulated())
 			boot_reason = EFI_RT_GATE_REASON_AUTO_EMULATED;
 		else
 			boot_reason = EFI_RT_GATE_REASON_AUTO_LAUNCH;
