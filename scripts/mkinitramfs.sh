@@ -46,7 +46,9 @@ if [ "$FLAVOUR" = tools ]; then
 	tcti=$(ls /usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0)
 	# Selftests linked against tpm2-tss (Debian has no static libraries).
 	dyn=$(for f in "$R"/selftests/*; do
-		[ -f "$f" ] && ldd "$f" >/dev/null 2>&1 && echo "$f"
+		if [ -f "$f" ] && ldd "$f" >/dev/null 2>&1; then
+			echo "$f"
+		fi
 	done)
 	for l in $( (ldd /usr/bin/tpm2; ldd "$tcti"; ldd /bin/efibootmgr
 		     for f in $dyn; do ldd "$f"; done) |
