@@ -17,6 +17,16 @@
  *   gate_files    state "disabled"; unlock fails with EOPNOTSUPP, no change
  *   no_oops       no oops, BUG or WARNING in this kernel's log
  *
+ * and after an unlock, when SetVirtualAddressMap() has run (scenario
+ * kexec-unlocked):
+ *
+ *   load_unlocked first kernel: unlock, then load as above; EFI is passed
+ *   efi_kexecd    the kexec'ed kernel is an EFI boot, locked by its own
+ *                 efi_rt_gate=locked, with no SetVirtualAddressMap() to
+ *                 defer (the firmware already has its virtual map)
+ *   unlock_kexecd its unlock opens runtime services: efivarfs reads
+ *                 BootOrder through the map the first kernel passed
+ *
  * The second kernel's tests come from harness.kexec_tests= on the first
  * kernel's command line (run-scenario.py "after_kexec:"); load passes the
  * rest of the command line on unchanged.
@@ -27,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +48,8 @@
 #define KEXEC_KERNEL	"/kexec/bzImage"
 #define KEXEC_INITRD	"/kexec/initrd.cpio.gz"
 #define KEXEC_FLAG	"/run/harness-kexec"
+#define EFIVARS		"/sys/firmware/efi/efivars"
+#define BOOTORDER	EFIVARS "/BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c"
 #define CMDLINE_MAX	4096
 #define KMSG_MAX	(1024 * 1024)
 /* arch/x86/kernel/kexec-bzimage64.c, when it passes no EFI */
@@ -200,6 +213,19 @@ static int kexec_load(const char *append)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+static int write_unlock(const char *val)
+{
+	int fd, ret = 0;
+
+	fd = open(GATE "/unlock", O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 TEST(load)
 {
 	char append[CMDLINE_MAX + 32], arg[CMDLINE_MAX + 64], state[32];
@@ -223,6 +249,62 @@ TEST(load)
 	ASSERT_EQ(0, read_text(GATE "/state", state, sizeof(state)));
 	ASSERT_STREQ("locked", state);
 	ASSERT_EQ(0, close(open(KEXEC_FLAG, O_WRONLY | O_CREAT, 0600)));
+}
+
+TEST(load_unlocked)
+{
+	char append[CMDLINE_MAX + 32], arg[CMDLINE_MAX + 64], state[32];
+
+	ASSERT_EQ(0, read_text(GATE "/state", state, sizeof(state)));
+	ASSERT_STREQ("locked", state);
+	ASSERT_EQ(0, write_unlock("1"));
+	ASSERT_EQ(0, read_text(GATE "/state", state, sizeof(state)));
+	ASSERT_STREQ("unlocked", state);
+	ASSERT_TRUE(kmsg_has("SetVirtualAddressMap() done at the first unlock"));
+	/*
+	 * Documented limitation: the sysfs runtime map is set up at boot
+	 * only, so kexec_load() users get no EFI on this boot; kexec -s does.
+	 */
+	ASSERT_FALSE(exists("/sys/firmware/efi/runtime-map"));
+
+	ASSERT_EQ(0, next_cmdline(append, sizeof(append)));
+	snprintf(arg, sizeof(arg), "--append=%s", append);
+	ASSERT_EQ(0, kexec_load(arg));
+	ASSERT_EQ(0, read_text("/sys/kernel/kexec_loaded", state, sizeof(state)));
+	ASSERT_STREQ("1", state);
+	ASSERT_FALSE(kmsg_has("the next kernel boots without EFI"));
+	ASSERT_EQ(0, close(open(KEXEC_FLAG, O_WRONLY | O_CREAT, 0600)));
+}
+
+TEST(efi_kexecd)
+{
+	char cmdline[CMDLINE_MAX], state[32], v[8];
+
+	ASSERT_EQ(0, read_text("/proc/cmdline", cmdline, sizeof(cmdline)));
+	ASSERT_NE(NULL, cmdline_value(cmdline, "harness.kexecd=", v, sizeof(v)));
+	ASSERT_TRUE(exists("/sys/firmware/efi/systab"));
+	ASSERT_EQ(0, read_text(GATE "/state", state, sizeof(state)));
+	ASSERT_STREQ("locked", state);
+	ASSERT_FALSE(kmsg_has("SetVirtualAddressMap() deferred"));
+	/* Locked: efivarfs does not reach the firmware. */
+	ASSERT_NE(0, mount("efivarfs", EFIVARS, "efivarfs", 0, NULL));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST(unlock_kexecd)
+{
+	char state[32], buf[64];
+	int fd;
+
+	ASSERT_EQ(0, write_unlock("1"));
+	ASSERT_EQ(0, read_text(GATE "/state", state, sizeof(state)));
+	ASSERT_STREQ("unlocked", state);
+	ASSERT_EQ(0, mount("efivarfs", EFIVARS, "efivarfs", 0, NULL));
+	fd = open(BOOTORDER, O_RDONLY);
+	ASSERT_LE(0, fd);
+	/* 4 bytes of attributes and at least one 2-byte entry */
+	ASSERT_LE(6, read(fd, buf, sizeof(buf)));
+	close(fd);
 }
 
 TEST(second_kernel)
