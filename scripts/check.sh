@@ -31,6 +31,16 @@ declare -A initrds=()
 initrd_for() {	# variant flavour -> INITRD=cpio
 	local v=$1 fl=$2 mods=$B/kbuild/$1/modroot
 	INITRD=$B/initramfs-$fl.cpio.gz
+	if [ "$fl" = kexec ]; then
+		# The running kernel and the min initramfs, for kexec -s -l
+		# in the guest (no variant with modules needs it yet).
+		INITRD=$B/kbuild/$v/initramfs-kexec.cpio.gz
+		[ -n "${initrds[$v-$fl]:-}" ] && return 0
+		KEXEC_IMAGE=$KERN KEXEC_INITRD=$B/initramfs-min.cpio.gz \
+			"$PROJ/scripts/mkinitramfs.sh" "$INITRD" "$B/selftests" kexec >&2 || return 1
+		initrds[$v-$fl]=1
+		return 0
+	fi
 	[ -d "$mods" ] || return 0
 	INITRD=$B/kbuild/$v/initramfs-$fl.cpio.gz
 	if [ -z "${initrds[$v-$fl]:-}" ]; then

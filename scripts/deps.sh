@@ -13,7 +13,7 @@ PKGS=(
 	ccache sparse python3 python3-docutils git
 	qemu-system-x86 ovmf swtpm swtpm-tools
 	busybox-static tpm2-tools libtss2-tcti-device0 kmod
-	libtss2-dev efibootmgr
+	libtss2-dev efibootmgr kexec-tools
 )
 
 missing=()

@@ -6,8 +6,11 @@
 # shared library they and the dynamically linked selftests (tpm2-tss users)
 # need, and the TCTI device library tpm2-tools dlopens.  MODROOT is a kernel
 # variant's INSTALL_MOD_PATH (scripts/build-kernel.sh): its lib/modules/
-# tree goes in too, for harness.modprobe= (guest/init).
-#   mkinitramfs.sh OUT.cpio.gz SELFTEST_DIR [min|tools] [MODROOT]
+# tree goes in too, for harness.modprobe= (guest/init).  "kexec" is "min"
+# plus kexec-tools (kexec and its shared libraries), $KEXEC_IMAGE as
+# /kexec/bzImage and $KEXEC_INITRD as /kexec/initrd.cpio.gz: what the
+# kexec_test selftest loads (scripts/check.sh sets both).
+#   mkinitramfs.sh OUT.cpio.gz SELFTEST_DIR [min|tools|kexec] [MODROOT]
 set -euo pipefail
 PROJ=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$1
@@ -43,7 +46,9 @@ if [ "$FLAVOUR" = tools ]; then
 	tcti=$(ls /usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0)
 	# Selftests linked against tpm2-tss (Debian has no static libraries).
 	dyn=$(for f in "$R"/selftests/*; do
-		[ -f "$f" ] && ldd "$f" >/dev/null 2>&1 && echo "$f"
+		if [ -f "$f" ] && ldd "$f" >/dev/null 2>&1; then
+			echo "$f"
+		fi
 	done)
 	for l in $( (ldd /usr/bin/tpm2; ldd "$tcti"; ldd /bin/efibootmgr
 		     for f in $dyn; do ldd "$f"; done) |
@@ -51,6 +56,16 @@ if [ "$FLAVOUR" = tools ]; then
 		copy_lib "$l"
 	done
 	cp /lib64/ld-linux-x86-64.so.2 "$R/usr/lib64/"
+fi
+if [ "$FLAVOUR" = kexec ]; then
+	mkdir -p "$R/usr/sbin" "$R/kexec"
+	cp /usr/sbin/kexec "$R/usr/sbin/kexec"
+	for l in $(ldd /usr/sbin/kexec | awk '/=> \//{print $3}' | sort -u); do
+		copy_lib "$l"
+	done
+	cp /lib64/ld-linux-x86-64.so.2 "$R/usr/lib64/"
+	cp "${KEXEC_IMAGE:?kexec flavour needs KEXEC_IMAGE}" "$R/kexec/bzImage"
+	cp "${KEXEC_INITRD:?kexec flavour needs KEXEC_INITRD}" "$R/kexec/initrd.cpio.gz"
 fi
 if [ -n "$MODROOT" ]; then
 	[ -d "$MODROOT/lib/modules" ] || { echo "initramfs: no $MODROOT/lib/modules" >&2; exit 1; }

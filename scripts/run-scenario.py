@@ -48,7 +48,7 @@ CMD_HASH_END = 8
 SCENARIO_KEYS = {
     "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
-    "disk", "after_reboot", "cpus", "vars",
+    "disk", "after_reboot", "cpus", "vars", "after_kexec",
 }
 
 
@@ -63,7 +63,7 @@ def parse_scenario(path):
           "expect": "pass", "allow_skip": "no", "hooks": [],
           "kernel": "default", "initrd": "min", "timeout": "180",
           "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [],
-          "cpus": "1", "vars": "empty"}
+          "cpus": "1", "vars": "empty", "after_kexec": []}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
@@ -73,7 +73,7 @@ def parse_scenario(path):
             key, val = key.strip(), val.strip()
             if not sep or key not in SCENARIO_KEYS:
                 raise ScenarioError(f"{path}:{lineno}: unknown line '{line}'")
-            if key in ("tests", "after_reboot"):
+            if key in ("tests", "after_reboot", "after_kexec"):
                 sc[key] += val.split()
             elif key == "hook":
                 # hook: <console marker> => <action> [args...]
@@ -99,6 +99,8 @@ def parse_scenario(path):
         raise ScenarioError(f"{path}: vars must be one of {', '.join(OVMF_VARS_FILES)}")
     if sc["after_reboot"] and sc["disk"] != "yes":
         raise ScenarioError(f"{path}: after_reboot needs disk: yes (the tests of each boot are passed on it)")
+    if sc["after_kexec"] and sc["after_reboot"]:
+        raise ScenarioError(f"{path}: after_kexec and after_reboot do not mix")
     return sc
 
 
@@ -393,6 +395,10 @@ class Runner:
         cmdline = " ".join(filter(None, [
             "console=ttyS0 panic=-1",
             "harness.tests=" + tests,
+            # "after_kexec:": the tests of the kernel that kexec_test's
+            # load kexecs (it passes them on as that kernel's harness.tests=).
+            "harness.kexec_tests=" + ",".join(self.sc["after_kexec"])
+            if self.sc["after_kexec"] else "",
             self.sc["cmdline"]]))
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
                "-m", "512", "-smp", self.sc["cpus"], "-no-reboot", "-nic", "none",
@@ -558,7 +564,9 @@ class Runner:
                 problems.append(f"{pfx}guest never reached the end of /init")
             for marker, action in unfired:
                 problems.append(f"{pfx}hook marker '{marker}' never appeared")
-            boot_results, tap_problems = parse_console(lines, tests, tap)
+            # A kexec'ed kernel writes on the same console, in the same run.
+            boot_results, tap_problems = parse_console(
+                lines, tests + self.sc["after_kexec"], tap)
             problems += [pfx + p for p in tap_problems]
             for r in boot_results:
                 r["boot"] = n

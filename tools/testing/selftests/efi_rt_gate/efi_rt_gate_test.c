@@ -331,10 +331,21 @@ static int dmesg_rtcode(char *hex, size_t max)
 	return -1;
 }
 
-/* Did this boot defer SetVirtualAddressMap() to the first unlock? */
+/*
+ * Did this boot defer SetVirtualAddressMap() to the first unlock?  The
+ * kernel says so at boot; after many transitions (gate-stress) the ring
+ * buffer no longer holds the boot, and a boot that started locked is what
+ * defers it.
+ */
 static int svam_deferred_at_boot(void)
 {
-	return dmesg_has("efi: ", "SetVirtualAddressMap() deferred");
+	const char *state = env("EXPECT_STATE");
+
+	if (dmesg_has("efi: ", "SetVirtualAddressMap() deferred"))
+		return 1;
+	if (dmesg_has("", "Linux version "))
+		return 0;
+	return state && !strcmp(state, "locked") && !env("EXPECT_NOUNLOCK");
 }
 
 /*
@@ -356,7 +367,12 @@ static void check_event_digests(struct __test_metadata *_metadata,
 	ASSERT_EQ(GATE_DIGEST_RT_CODE, ev->digest[0].type);
 	ASSERT_EQ(TPM2_ALG_SHA256, ev->digest[0].alg);
 	ASSERT_EQ(32, ev->digest[0].size);
-	ASSERT_EQ(0, dmesg_rtcode(logged, sizeof(logged)));
+	/* The value the kernel logged, while the ring buffer still has it */
+	if (dmesg_rtcode(logged, sizeof(logged))) {
+		ASSERT_FALSE(dmesg_has("", "Linux version "))
+			TH_LOG("the kernel logged no rtcode digest");
+		return;
+	}
 	for (i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", ev->digest[0].data[i]);
 	ASSERT_STREQ(logged, hex);
@@ -1841,11 +1857,16 @@ TEST(fw_entries)
 	ASSERT_EQ(0, fw_entry_count()) TH_LOG("firmware code ran on a locked boot");
 	ASSERT_TRUE(dmesg_has("efi: ", "SetVirtualAddressMap() deferred"));
 
-	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	/* Variables are served from the EFI stub's snapshot, read-only. */
+	expect_locked_ro_efivarfs(_metadata);
 	if (env("EXPECT_EFIBOOTMGR")) {
 		ASSERT_EQ(0, system("command -v efibootmgr > /dev/null"));
-		ASSERT_NE(0, system("efibootmgr > /dev/null 2>&1"));
+		ASSERT_EQ(0, system("efibootmgr > /dev/null 2>&1"))
+			TH_LOG("efibootmgr cannot list the snapshot's boot entries");
+		ASSERT_NE(0, system("efibootmgr -t 7 > /dev/null 2>&1"))
+			TH_LOG("efibootmgr wrote a variable while locked");
 	}
+	umount(EFIVARFS);
 	read_gate_files(_metadata);
 	ASSERT_EQ(0, fw_entry_count()) TH_LOG("firmware code ran while locked");
 
@@ -1861,7 +1882,8 @@ TEST(fw_entries)
 
 	ASSERT_EQ(0, gate_write("0", 1, 0));
 	before = fw_entry_count();
-	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	expect_locked_ro_efivarfs(_metadata);
+	umount(EFIVARFS);
 	read_gate_files(_metadata);
 	ASSERT_EQ(before, fw_entry_count()) TH_LOG("firmware code ran after the relock");
 }
@@ -1926,7 +1948,10 @@ TEST(svam_failure)
 
 	ASSERT_EQ(-EOPNOTSUPP, gate_write("0", 1, 0));
 	ASSERT_EQ(-EOPNOTSUPP, gate_write("1", 1, 0));
-	ASSERT_EQ(-EOPNOTSUPP, mount_efivarfs());
+	/* Still the boot-time snapshot, read-only, without the firmware */
+	expect_locked_ro_efivarfs(_metadata);
+	umount(EFIVARFS);
+	ASSERT_EQ(0, fw_entry_count());
 	ASSERT_EQ(0, take_snapshot(&again));
 	ASSERT_TRUE(snapshot_equal(&after, &again));
 	free_snapshot(&before);
