@@ -437,7 +437,7 @@ bool efi_rt_gate_can_close(void)
 	return gate_armed && gate_state == EFI_RT_GATE_UNLOCKED;
 }
 
-/**
+/*
  * efi_rt_gate_open() - make withheld runtime services available
  *
  * Opens the gate, restores the supported mask and EFI_RUNTIME_SERVICES, and
@@ -455,7 +455,7 @@ bool efi_rt_gate_can_close(void)
  * deferred SetVirtualAddressMap() failed (runtime services are then
  * disabled for the boot).
  */
-int efi_rt_gate_open(void)
+static int efi_rt_gate_open(void)
 {
 	struct platform_device *pdev;
 	bool svam;
@@ -516,7 +516,7 @@ int efi_rt_gate_open(void)
 	return 0;
 }
 
-/**
+/*
  * efi_rt_gate_close() - withhold runtime services again
  *
  * Closes the gate, waits until calls already in the firmware have
@@ -528,7 +528,7 @@ int efi_rt_gate_open(void)
  * Return: 0 on success or if already closed, -EOPNOTSUPP if the gate is
  * not available on this boot.
  */
-int efi_rt_gate_close(void)
+static int efi_rt_gate_close(void)
 {
 	bool faulted;
 
@@ -567,4 +567,28 @@ int efi_rt_gate_close(void)
 		efivars_generic_ops_unregister();
 	efi_rt_gate_uevent();
 	return 0;
+}
+
+static const struct efi_rt_gate_ops gate_ops = {
+	.open = efi_rt_gate_open,
+	.close = efi_rt_gate_close,
+};
+
+static bool gate_claimed __initdata;
+
+/**
+ * efi_rt_gate_claim() - take the gate's transitions, once
+ *
+ * The gate has a single opener, its measured interface, which claims the
+ * transitions at boot.  A second claim is refused, and none is possible
+ * after init: no other code can open the gate without the measurement.
+ *
+ * Return: the gate's transitions, or NULL if they were claimed before.
+ */
+const struct efi_rt_gate_ops * __init efi_rt_gate_claim(void)
+{
+	if (WARN_ON(gate_claimed))
+		return NULL;
+	gate_claimed = true;
+	return &gate_ops;
 }

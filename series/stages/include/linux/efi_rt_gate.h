@@ -98,6 +98,26 @@ enum efi_rt_gate_mode {
 	EFI_RT_GATE_MODE_UNLOCKED,
 };
 
+/**
+ * struct efi_rt_gate_ops - the gate's transitions, for its one opener
+ * @open: make withheld runtime services available: restore the supported
+ *	mask and EFI_RUNTIME_SERVICES and re-trigger the consumers that
+ *	decided at boot; on a boot that started locked, run the deferred
+ *	SetVirtualAddressMap() first.  The caller measures first.  Returns
+ *	0 (also if already open), -EOPNOTSUPP if runtime services are
+ *	disabled or the gate is not available, -EIO if the deferred
+ *	SetVirtualAddressMap() failed (runtime services are then disabled
+ *	for the boot).
+ * @close: withhold runtime services again: wait until calls already in the
+ *	firmware have returned, then withdraw what @open registered (after
+ *	a firmware fault the state becomes disabled).  Returns 0 (also if
+ *	already closed) or -EOPNOTSUPP if the gate is not available.
+ */
+struct efi_rt_gate_ops {
+	int (*open)(void);
+	int (*close)(void);
+};
+
 #ifdef CONFIG_EFI_RT_GATE
 
 DECLARE_STATIC_KEY_FALSE(efi_rt_gate_closed_key);
@@ -124,8 +144,7 @@ enum efi_rt_gate_state efi_rt_gate_state(void);
 enum efi_rt_gate_reason efi_rt_gate_boot_reason(void);
 const char *efi_rt_gate_reason_name(enum efi_rt_gate_reason reason);
 bool efi_rt_gate_can_open(void);
-int efi_rt_gate_open(void);
-int efi_rt_gate_close(void);
+const struct efi_rt_gate_ops *efi_rt_gate_claim(void);
 void efi_runtime_quiesce(void);
 
 #else /* !CONFIG_EFI_RT_GATE */

@@ -80,6 +80,8 @@ struct efi_rt_record {
  * of the log do not take it: they walk the RCU list.
  */
 static DEFINE_MUTEX(efi_rt_mutex);
+/* The gate's transitions, claimed once at boot: this is their one user */
+static const struct efi_rt_gate_ops *efi_rt_ops __ro_after_init;
 static struct tpm_chip *efi_rt_chip;
 static unsigned int efi_rt_pcr_idx;
 static unsigned int efi_rt_nr_banks;
@@ -635,7 +637,7 @@ static int efi_rt_transition(bool unlock)
 		if (ret)
 			return ret;
 		/* Checked above, under the same mutex: cannot fail here. */
-		ret = efi_rt_gate_open();
+		ret = efi_rt_ops->open();
 		if (ret)
 			pr_err("measured unlock did not take effect: %d\n", ret);
 		return ret;
@@ -646,7 +648,7 @@ static int efi_rt_transition(bool unlock)
 	if (ret)
 		return ret;
 	/* Close first: a relock takes effect even if it cannot be measured. */
-	ret = efi_rt_gate_close();
+	ret = efi_rt_ops->close();
 	if (ret)
 		return ret;
 	ret = efi_rt_prepare();
@@ -773,6 +775,11 @@ static int __init efi_rt_gate_init(void)
 {
 	enum efi_rt_gate_state state = efi_rt_gate_state();
 
+	efi_rt_ops = efi_rt_gate_claim();
+	if (!efi_rt_ops) {
+		pr_err("the gate's transitions were claimed by other code: no measured unlock\n");
+		return -EBUSY;
+	}
 	efi_rt_pcr_idx = efi_rt_select_pcr();
 
 	mutex_lock(&efi_rt_mutex);

@@ -275,7 +275,7 @@ bool efi_rt_gate_can_open(void)
 	return gate_armed && gate_state == EFI_RT_GATE_LOCKED && efi_rts_wq;
 }
 
-/**
+/*
  * efi_rt_gate_open() - make withheld runtime services available
  *
  * Opens the gate, restores the supported mask and EFI_RUNTIME_SERVICES, and
@@ -287,7 +287,7 @@ bool efi_rt_gate_can_open(void)
  * Return: 0 on success or if already open, -EOPNOTSUPP if runtime services
  * are disabled on this boot or the gate is not available.
  */
-int efi_rt_gate_open(void)
+static int efi_rt_gate_open(void)
 {
 	struct platform_device *pdev;
 	int ret;
@@ -326,7 +326,7 @@ int efi_rt_gate_open(void)
 	return 0;
 }
 
-/**
+/*
  * efi_rt_gate_close() - withhold runtime services again
  *
  * Closes the gate, waits until calls already in the firmware have
@@ -338,7 +338,7 @@ int efi_rt_gate_open(void)
  * Return: 0 on success or if already closed, -EOPNOTSUPP if the gate is
  * not available on this boot.
  */
-int efi_rt_gate_close(void)
+static int efi_rt_gate_close(void)
 {
 	bool faulted;
 
@@ -368,4 +368,27 @@ int efi_rt_gate_close(void)
 	if (efi_kobj)
 		kobject_uevent(efi_kobj, KOBJ_CHANGE);
 	return 0;
+}
+static const struct efi_rt_gate_ops gate_ops = {
+	.open = efi_rt_gate_open,
+	.close = efi_rt_gate_close,
+};
+
+static bool gate_claimed __initdata;
+
+/**
+ * efi_rt_gate_claim() - take the gate's transitions, once
+ *
+ * The gate has a single opener, its measured interface, which claims the
+ * transitions at boot.  A second claim is refused, and none is possible
+ * after init: no other code can open the gate without the measurement.
+ *
+ * Return: the gate's transitions, or NULL if they were claimed before.
+ */
+const struct efi_rt_gate_ops * __init efi_rt_gate_claim(void)
+{
+	if (WARN_ON(gate_claimed))
+		return NULL;
+	gate_claimed = true;
+	return &gate_ops;
 }
