@@ -159,40 +159,40 @@ static const u8 event_long_text[] = {
 
 static u8 digest_sha256[32], digest_sha1[20];
 /* 128 'x' then "tail": only the first 128 bytes are encoded */
-static char long_text[EFI_RT_GATE_EVENT_TEXT_MAX + 5];
+static char long_text[EFI_GATE_EVENT_TEXT_MAX + 5];
 
-static const struct efi_rt_event_digest event_digest_list[] = {
+static const struct rtgate_event_digest event_digest_list[] = {
 	{ 1, ALG_SHA256, sizeof(digest_sha256), digest_sha256 },
 	{ 2, ALG_SHA1, sizeof(digest_sha1), digest_sha1 },
 };
 
 struct event_case {
 	const char *name;
-	struct efi_rt_event ev;
+	struct rtgate_event ev;
 	const u8 *golden;
 	size_t golden_size;
 };
 
 static const struct event_case event_cases[] = {
-	{ "unlock", { EFI_RT_GATE_OP_UNLOCK, EFI_RT_GATE_LOCKED,
-		      EFI_RT_GATE_UNLOCKED, 0, EFI_RT_GATE_REASON_REQUEST, 1, 9,
+	{ "unlock", { EFI_GATE_OP_UNLOCK, EFI_GATE_LOCKED,
+		      EFI_GATE_UNLOCKED, 0, EFI_GATE_REASON_REQUEST, 1, 9,
 		      NULL, 0, "efi_rt_gate unlock: runtime services enabled" },
 	  event_unlock, sizeof(event_unlock) },
 	{ "boot after an emulated launch",
-	  { EFI_RT_GATE_OP_BOOT, EFI_RT_GATE_EV_STATE_NONE, EFI_RT_GATE_LOCKED,
-	    0, EFI_RT_GATE_REASON_AUTO_EMULATED, 1, 18, NULL, 0,
+	  { EFI_GATE_OP_BOOT, EFI_GATE_EV_STATE_NONE, EFI_GATE_LOCKED,
+	    0, EFI_GATE_REASON_AUTO_EMULATED, 1, 18, NULL, 0,
 	    "efi_rt_gate boot: runtime services locked" },
 	  event_boot_drtm, sizeof(event_boot_drtm) },
-	{ "two typed digests", { EFI_RT_GATE_OP_RELOCK, EFI_RT_GATE_UNLOCKED,
-				 EFI_RT_GATE_LOCKED,
-				 EFI_RT_GATE_EV_FLAG_NORUNTIME |
-				 EFI_RT_GATE_EV_FLAG_CMDLINE,
-				 EFI_RT_GATE_REASON_REQUEST, 0x01020304, 12,
+	{ "two typed digests", { EFI_GATE_OP_RELOCK, EFI_GATE_UNLOCKED,
+				 EFI_GATE_LOCKED,
+				 EFI_GATE_EV_FLAG_NORUNTIME |
+				 EFI_GATE_EV_FLAG_CMDLINE,
+				 EFI_GATE_REASON_REQUEST, 0x01020304, 12,
 				 event_digest_list, 2, "relock" },
 	  event_digests, sizeof(event_digests) },
-	{ "text cut at 128 bytes", { EFI_RT_GATE_OP_UNLOCK, EFI_RT_GATE_LOCKED,
-				     EFI_RT_GATE_UNLOCKED, 0,
-				     EFI_RT_GATE_REASON_REQUEST, 7, 9, NULL, 0,
+	{ "text cut at 128 bytes", { EFI_GATE_OP_UNLOCK, EFI_GATE_LOCKED,
+				     EFI_GATE_UNLOCKED, 0,
+				     EFI_GATE_REASON_REQUEST, 7, 9, NULL, 0,
 				     long_text },
 	  event_long_text, sizeof(event_long_text) },
 };
@@ -207,7 +207,7 @@ KUNIT_ARRAY_PARAM(event, event_cases, event_case_desc);
 static void event_golden_test(struct kunit *test)
 {
 	const struct event_case *c = test->param_value;
-	size_t size = efi_rt_event_size(&c->ev);
+	size_t size = rtgate_event_size(&c->ev);
 	unsigned int i;
 	u8 *buf;
 
@@ -215,14 +215,14 @@ static void event_golden_test(struct kunit *test)
 		digest_sha256[i] = 0x20 + i;
 	for (i = 0; i < sizeof(digest_sha1); i++)
 		digest_sha1[i] = 0x40 + i;
-	memset(long_text, 'x', EFI_RT_GATE_EVENT_TEXT_MAX);
-	strscpy(long_text + EFI_RT_GATE_EVENT_TEXT_MAX, "tail", 5);
+	memset(long_text, 'x', EFI_GATE_EVENT_TEXT_MAX);
+	strscpy(long_text + EFI_GATE_EVENT_TEXT_MAX, "tail", 5);
 
 	KUNIT_ASSERT_EQ(test, size, c->golden_size);
 	buf = kunit_kzalloc(test, size + 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memset(buf, 0xa5, size + 8);
-	KUNIT_EXPECT_EQ(test, efi_rt_event_write(buf, &c->ev), size);
+	KUNIT_EXPECT_EQ(test, rtgate_event_write(buf, &c->ev), size);
 	KUNIT_EXPECT_MEMEQ(test, buf, c->golden, size);
 	KUNIT_EXPECT_EQ(test, buf[size], 0xa5);
 }
@@ -230,23 +230,23 @@ static void event_golden_test(struct kunit *test)
 static const char event_text[] =
 	"efi_rt_gate unlock: runtime services enabled (securityfs)";
 
-static const struct efi_rt_bank banks_one[] = { { ALG_SHA1, 20 } };
+static const struct rtgate_bank banks_one[] = { { ALG_SHA1, 20 } };
 
-static const struct efi_rt_bank banks_two[] = {
+static const struct rtgate_bank banks_two[] = {
 	{ ALG_SHA1, 20 }, { ALG_SHA256, 32 },
 };
 
-static const struct efi_rt_bank banks_three[] = {
+static const struct rtgate_bank banks_three[] = {
 	{ ALG_SHA1, 20 }, { ALG_SHA256, 32 }, { ALG_SHA384, 48 },
 };
 
-static const struct efi_rt_bank banks_reversed[] = {
+static const struct rtgate_bank banks_reversed[] = {
 	{ ALG_SHA256, 32 }, { ALG_SHA1, 20 },
 };
 
 struct serial_case {
 	const char *name;
-	const struct efi_rt_bank *banks;
+	const struct rtgate_bank *banks;
 	unsigned int nr_banks;
 	const u8 *golden;
 	size_t golden_size;
@@ -277,14 +277,14 @@ KUNIT_ARRAY_PARAM(event2, event2_cases, serial_case_desc);
 static void specid_golden_test(struct kunit *test)
 {
 	const struct serial_case *c = test->param_value;
-	size_t size = efi_rt_specid_size(c->nr_banks);
+	size_t size = rtgate_specid_size(c->nr_banks);
 	u8 *buf;
 
 	KUNIT_ASSERT_EQ(test, size, c->golden_size);
 	buf = kunit_kzalloc(test, size + 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memset(buf, 0xa5, size + 8);
-	KUNIT_EXPECT_EQ(test, efi_rt_specid_write(buf, c->banks, c->nr_banks),
+	KUNIT_EXPECT_EQ(test, rtgate_specid_write(buf, c->banks, c->nr_banks),
 			size);
 	KUNIT_EXPECT_MEMEQ(test, buf, c->golden, size);
 	/* Nothing written past the record. */
@@ -296,8 +296,8 @@ static void event2_golden_test(struct kunit *test)
 	const struct serial_case *c = test->param_value;
 	struct tpm_digest digests[3] = {};
 	size_t text_len = sizeof(event_text) - 1;
-	size_t ev_size = efi_rt_tagged_event_size(text_len);
-	size_t size = efi_rt_event2_size(c->banks, c->nr_banks, ev_size);
+	size_t ev_size = rtgate_tagged_event_size(text_len);
+	size_t size = rtgate_event2_size(c->banks, c->nr_banks, ev_size);
 	unsigned int i, j;
 	u8 *ev, *buf;
 
@@ -309,7 +309,7 @@ static void event2_golden_test(struct kunit *test)
 	}
 	ev = kunit_kzalloc(test, ev_size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ev);
-	KUNIT_EXPECT_EQ(test, efi_rt_tagged_event_write(ev, (const u8 *)event_text,
+	KUNIT_EXPECT_EQ(test, rtgate_tagged_event_write(ev, (const u8 *)event_text,
 							text_len),
 			ev_size);
 
@@ -317,7 +317,7 @@ static void event2_golden_test(struct kunit *test)
 	buf = kunit_kzalloc(test, size + 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memset(buf, 0xa5, size + 8);
-	KUNIT_EXPECT_EQ(test, efi_rt_event2_write(buf, 9, EFI_RT_EV_EVENT_TAG,
+	KUNIT_EXPECT_EQ(test, rtgate_event2_write(buf, 9, RTGATE_EV_EVENT_TAG,
 						  c->banks, c->nr_banks,
 						  digests, ev, ev_size),
 			size);
@@ -374,7 +374,7 @@ static void pcr_parse_test(struct kunit *test)
 	const struct pcr_case *c = test->param_value;
 	unsigned int pcr = 0xdead;
 
-	KUNIT_EXPECT_EQ(test, efi_rt_parse_pcr(c->str, c->min, c->max, &pcr),
+	KUNIT_EXPECT_EQ(test, rtgate_parse_pcr(c->str, c->min, c->max, &pcr),
 			c->ret);
 	/* The result is only written on success. */
 	KUNIT_EXPECT_EQ(test, pcr, c->ret ? 0xdead : c->pcr);
@@ -386,9 +386,9 @@ struct mode_case {
 };
 
 static const struct mode_case mode_cases[] = {
-	{ "auto", EFI_RT_GATE_MODE_AUTO },
-	{ "locked", EFI_RT_GATE_MODE_LOCKED },
-	{ "unlocked", EFI_RT_GATE_MODE_UNLOCKED },
+	{ "auto", EFI_GATE_MODE_AUTO },
+	{ "locked", EFI_GATE_MODE_LOCKED },
+	{ "unlocked", EFI_GATE_MODE_UNLOCKED },
 	{ "Locked", -EINVAL },
 	{ "lock", -EINVAL },
 	{ "locked ", -EINVAL },
@@ -411,15 +411,15 @@ static void mode_parse_test(struct kunit *test)
 {
 	const struct mode_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, efi_rt_gate_parse_mode(c->str), c->mode);
+	KUNIT_EXPECT_EQ(test, efi_gate_parse_mode(c->str), c->mode);
 }
 
 static void mode_parse_null_test(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, efi_rt_gate_parse_mode(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, efi_gate_parse_mode(NULL), -EINVAL);
 }
 
-static struct kunit_case efi_rt_gate_test_cases[] = {
+static struct kunit_case rtgate_test_cases[] = {
 	KUNIT_CASE_PARAM(specid_golden_test, specid_gen_params),
 	KUNIT_CASE_PARAM(event2_golden_test, event2_gen_params),
 	KUNIT_CASE_PARAM(event_golden_test, event_gen_params),
@@ -429,12 +429,12 @@ static struct kunit_case efi_rt_gate_test_cases[] = {
 	{}
 };
 
-static struct kunit_suite efi_rt_gate_test_suite = {
+static struct kunit_suite rtgate_test_suite = {
 	.name = "efi_rt_gate",
-	.test_cases = efi_rt_gate_test_cases,
+	.test_cases = rtgate_test_cases,
 };
 
-kunit_test_suite(efi_rt_gate_test_suite);
+kunit_test_suite(rtgate_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the EFI runtime gate");
 MODULE_LICENSE("GPL");

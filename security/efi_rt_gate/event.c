@@ -26,12 +26,12 @@
 #define SPECID_UINTN_SIZE_64	2
 
 /**
- * efi_rt_specid_size() - size of the log's first record
+ * rtgate_specid_size() - size of the log's first record
  * @nr_banks: number of PCR banks
  *
  * Return: the size of the TCG_PCR_EVENT carrying the Spec ID Event03 header.
  */
-size_t efi_rt_specid_size(unsigned int nr_banks)
+size_t rtgate_specid_size(unsigned int nr_banks)
 {
 	return sizeof(struct tcg_pcr_event) +
 		sizeof(struct tcg_efi_specid_event_head) +
@@ -40,25 +40,25 @@ size_t efi_rt_specid_size(unsigned int nr_banks)
 }
 
 /**
- * efi_rt_specid_write() - write the log's first record
- * @buf: destination, efi_rt_specid_size() bytes
+ * rtgate_specid_write() - write the log's first record
+ * @buf: destination, rtgate_specid_size() bytes
  * @banks: the TPM's allocated banks, in the chip's order
  * @nr_banks: number of entries in @banks
  *
  * Return: the number of bytes written.
  */
-size_t efi_rt_specid_write(u8 *buf, const struct efi_rt_bank *banks,
+size_t rtgate_specid_write(u8 *buf, const struct rtgate_bank *banks,
 			   unsigned int nr_banks)
 {
 	struct tcg_efi_specid_event_head *head;
 	struct tcg_pcr_event *ev = (struct tcg_pcr_event *)buf;
-	size_t size = efi_rt_specid_size(nr_banks);
+	size_t size = rtgate_specid_size(nr_banks);
 	unsigned int i;
 	u8 *p;
 
 	memset(buf, 0, size);
 	put_unaligned_le32(0, &ev->pcr_idx);
-	put_unaligned_le32(EFI_RT_EV_NO_ACTION, &ev->event_type);
+	put_unaligned_le32(RTGATE_EV_NO_ACTION, &ev->event_type);
 	put_unaligned_le32(size - sizeof(*ev), &ev->event_size);
 
 	head = (struct tcg_efi_specid_event_head *)ev->event;
@@ -81,42 +81,42 @@ size_t efi_rt_specid_write(u8 *buf, const struct efi_rt_bank *banks,
 }
 
 /**
- * efi_rt_event_size() - size of an encoded gate event
+ * rtgate_event_size() - size of an encoded gate event
  * @ev: the event
  *
- * Return: the number of bytes efi_rt_event_write() writes for @ev.
+ * Return: the number of bytes rtgate_event_write() writes for @ev.
  */
-size_t efi_rt_event_size(const struct efi_rt_event *ev)
+size_t rtgate_event_size(const struct rtgate_event *ev)
 {
-	size_t size = EFI_RT_GATE_EVENT_HDR_SIZE + sizeof(u16);
+	size_t size = EFI_GATE_EVENT_HDR_SIZE + sizeof(u16);
 	unsigned int i;
 
 	for (i = 0; i < ev->nr_digests; i++)
 		size += 3 * sizeof(u16) + ev->digests[i].size;
-	return size + strnlen(ev->text, EFI_RT_GATE_EVENT_TEXT_MAX);
+	return size + strnlen(ev->text, EFI_GATE_EVENT_TEXT_MAX);
 }
 
 /**
- * efi_rt_event_write() - encode a gate event (version 1)
- * @buf: destination, efi_rt_event_size(@ev) bytes
+ * rtgate_event_write() - encode a gate event (version 1)
+ * @buf: destination, rtgate_event_size(@ev) bytes
  * @ev: the event
  *
  * The layout is documented byte by byte in
  * Documentation/ABI/testing/securityfs-efi-rt-gate: a fixed little-endian
  * header, the typed digests, then the text (at most
- * EFI_RT_GATE_EVENT_TEXT_MAX bytes, not NUL-terminated).
+ * EFI_GATE_EVENT_TEXT_MAX bytes, not NUL-terminated).
  *
  * Return: the number of bytes written.
  */
-size_t efi_rt_event_write(u8 *buf, const struct efi_rt_event *ev)
+size_t rtgate_event_write(u8 *buf, const struct rtgate_event *ev)
 {
-	size_t text_len = strnlen(ev->text, EFI_RT_GATE_EVENT_TEXT_MAX);
-	const struct efi_rt_event_digest *d;
+	size_t text_len = strnlen(ev->text, EFI_GATE_EVENT_TEXT_MAX);
+	const struct rtgate_event_digest *d;
 	unsigned int i;
 	u8 *p = buf;
 
-	put_unaligned_le32(EFI_RT_GATE_EVENT_MAGIC, p);
-	put_unaligned_le16(EFI_RT_GATE_EVENT_VERSION, p + 4);
+	put_unaligned_le32(EFI_GATE_EVENT_MAGIC, p);
+	put_unaligned_le16(EFI_GATE_EVENT_VERSION, p + 4);
 	p[6] = ev->op;
 	p[7] = ev->before;
 	p[8] = ev->after;
@@ -125,7 +125,7 @@ size_t efi_rt_event_write(u8 *buf, const struct efi_rt_event *ev)
 	put_unaligned_le32(ev->seq, p + 12);
 	put_unaligned_le32(ev->pcr, p + 16);
 	put_unaligned_le16(ev->nr_digests, p + 20);
-	p += EFI_RT_GATE_EVENT_HDR_SIZE;
+	p += EFI_GATE_EVENT_HDR_SIZE;
 	for (i = 0; i < ev->nr_digests; i++) {
 		d = &ev->digests[i];
 		put_unaligned_le16(d->type, p);
@@ -141,19 +141,19 @@ size_t efi_rt_event_write(u8 *buf, const struct efi_rt_event *ev)
 }
 
 /**
- * efi_rt_tagged_event_size() - size of a tagged event's data
+ * rtgate_tagged_event_size() - size of a tagged event's data
  * @data_len: length of the gate event it carries
  *
  * Return: the size of the TCG_PCClientTaggedEvent carrying @data_len bytes.
  */
-size_t efi_rt_tagged_event_size(size_t data_len)
+size_t rtgate_tagged_event_size(size_t data_len)
 {
 	return 2 * sizeof(u32) + data_len;
 }
 
 /**
- * efi_rt_tagged_event_write() - wrap a gate event for the event log
- * @buf: destination, efi_rt_tagged_event_size(@data_len) bytes
+ * rtgate_tagged_event_write() - wrap a gate event for the event log
+ * @buf: destination, rtgate_tagged_event_size(@data_len) bytes
  * @data: the encoded gate event
  * @data_len: length of @data
  *
@@ -164,23 +164,23 @@ size_t efi_rt_tagged_event_size(size_t data_len)
  *
  * Return: the number of bytes written.
  */
-size_t efi_rt_tagged_event_write(u8 *buf, const u8 *data, size_t data_len)
+size_t rtgate_tagged_event_write(u8 *buf, const u8 *data, size_t data_len)
 {
-	put_unaligned_le32(EFI_RT_GATE_EVENT_TAG_ID, buf);
+	put_unaligned_le32(EFI_GATE_EVENT_TAG_ID, buf);
 	put_unaligned_le32(data_len, buf + 4);
 	memcpy(buf + 8, data, data_len);
-	return efi_rt_tagged_event_size(data_len);
+	return rtgate_tagged_event_size(data_len);
 }
 
 /**
- * efi_rt_event2_size() - size of a TCG_PCR_EVENT2 record
+ * rtgate_event2_size() - size of a TCG_PCR_EVENT2 record
  * @banks: the banks whose digests the record carries
  * @nr_banks: number of entries in @banks
  * @event_size: size of the event data
  *
  * Return: the size of the packed record.
  */
-size_t efi_rt_event2_size(const struct efi_rt_bank *banks,
+size_t rtgate_event2_size(const struct rtgate_bank *banks,
 			  unsigned int nr_banks, size_t event_size)
 {
 	size_t size = 3 * sizeof(u32) + sizeof(u32) + event_size;
@@ -192,8 +192,8 @@ size_t efi_rt_event2_size(const struct efi_rt_bank *banks,
 }
 
 /**
- * efi_rt_event2_write() - write a packed TCG_PCR_EVENT2 record
- * @buf: destination, efi_rt_event2_size() bytes
+ * rtgate_event2_write() - write a packed TCG_PCR_EVENT2 record
+ * @buf: destination, rtgate_event2_size() bytes
  * @pcr: PCR index
  * @type: event type
  * @banks: the banks, in the order of the Spec ID header
@@ -204,8 +204,8 @@ size_t efi_rt_event2_size(const struct efi_rt_bank *banks,
  *
  * Return: the number of bytes written.
  */
-size_t efi_rt_event2_write(u8 *buf, u32 pcr, u32 type,
-			   const struct efi_rt_bank *banks, unsigned int nr_banks,
+size_t rtgate_event2_write(u8 *buf, u32 pcr, u32 type,
+			   const struct rtgate_bank *banks, unsigned int nr_banks,
 			   const struct tpm_digest *digests,
 			   const u8 *event, size_t event_size)
 {

@@ -19,27 +19,27 @@
 
 #include "efi_rt_gate.h"
 
-static bool efi_rt_may_unlock(struct file *file)
+static bool rtgate_may_unlock(struct file *file)
 {
 	/* The opener's credentials (no fd passing) and the writer's. */
 	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
 		capable(CAP_SYS_ADMIN);
 }
 
-static int efi_rt_unlock_open(struct inode *inode, struct file *file)
+static int rtgate_unlock_open(struct inode *inode, struct file *file)
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	return 0;
 }
 
-static ssize_t efi_rt_unlock_write(struct file *file, const char __user *ubuf,
+static ssize_t rtgate_unlock_write(struct file *file, const char __user *ubuf,
 				   size_t count, loff_t *ppos)
 {
 	char buf[2];
 	int ret;
 
-	if (!efi_rt_may_unlock(file))
+	if (!rtgate_may_unlock(file))
 		return -EPERM;
 	/* Exactly "1", "1\n", "0" or "0\n", written at offset 0. */
 	if (*ppos != 0 || count == 0 || count > sizeof(buf))
@@ -49,87 +49,87 @@ static ssize_t efi_rt_unlock_write(struct file *file, const char __user *ubuf,
 	if ((count == 2 && buf[1] != '\n') || (buf[0] != '0' && buf[0] != '1'))
 		return -EINVAL;
 
-	ret = efi_rt_request(buf[0] == '1');
+	ret = rtgate_request(buf[0] == '1');
 	return ret ? ret : count;
 }
 
-static const struct file_operations efi_rt_unlock_fops = {
-	.open = efi_rt_unlock_open,
-	.write = efi_rt_unlock_write,
+static const struct file_operations rtgate_unlock_fops = {
+	.open = rtgate_unlock_open,
+	.write = rtgate_unlock_write,
 	.llseek = noop_llseek,
 };
 
-static ssize_t efi_rt_state_read(struct file *file, char __user *ubuf,
+static ssize_t rtgate_state_read(struct file *file, char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
 	char buf[16];
 	int len;
 
-	len = scnprintf(buf, sizeof(buf), "%s\n", efi_rt_state_name());
+	len = scnprintf(buf, sizeof(buf), "%s\n", rtgate_state_name());
 	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
 }
 
-static const struct file_operations efi_rt_state_fops = {
-	.read = efi_rt_state_read,
+static const struct file_operations rtgate_state_fops = {
+	.read = rtgate_state_read,
 	.llseek = generic_file_llseek,
 };
 
-static ssize_t efi_rt_pcr_read(struct file *file, char __user *ubuf,
+static ssize_t rtgate_pcr_read(struct file *file, char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	char buf[16];
 	int len;
 
-	len = scnprintf(buf, sizeof(buf), "%u\n", efi_rt_pcr());
+	len = scnprintf(buf, sizeof(buf), "%u\n", rtgate_pcr());
 	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
 }
 
-static const struct file_operations efi_rt_pcr_fops = {
-	.read = efi_rt_pcr_read,
+static const struct file_operations rtgate_pcr_fops = {
+	.read = rtgate_pcr_read,
 	.llseek = generic_file_llseek,
 };
 
-static int efi_rt_binary_open(struct inode *inode, struct file *file)
+static int rtgate_binary_open(struct inode *inode, struct file *file)
 {
-	return seq_open(file, &efi_rt_binary_seqops);
+	return seq_open(file, &rtgate_binary_seqops);
 }
 
-static const struct file_operations efi_rt_binary_fops = {
-	.open = efi_rt_binary_open,
+static const struct file_operations rtgate_binary_fops = {
+	.open = rtgate_binary_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
 	.release = seq_release,
 };
 
-static int efi_rt_ascii_open(struct inode *inode, struct file *file)
+static int rtgate_ascii_open(struct inode *inode, struct file *file)
 {
-	return seq_open(file, &efi_rt_ascii_seqops);
+	return seq_open(file, &rtgate_ascii_seqops);
 }
 
-static const struct file_operations efi_rt_ascii_fops = {
-	.open = efi_rt_ascii_open,
+static const struct file_operations rtgate_ascii_fops = {
+	.open = rtgate_ascii_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
 	.release = seq_release,
 };
 
 /**
- * efi_rt_fs_init() - create /sys/kernel/security/efi_rt/
+ * rtgate_fs_init() - create /sys/kernel/security/efi_rt/
  *
  * Return: 0 on success, a negative errno otherwise.
  */
-int __init efi_rt_fs_init(void)
+int __init rtgate_fs_init(void)
 {
 	static const struct {
 		const char *name;
 		umode_t mode;
 		const struct file_operations *fops;
 	} files[] = {
-		{ "unlock", 0200, &efi_rt_unlock_fops },
-		{ "state", 0444, &efi_rt_state_fops },
-		{ "pcr", 0444, &efi_rt_pcr_fops },
-		{ "binary_measurements", 0440, &efi_rt_binary_fops },
-		{ "ascii_measurements", 0440, &efi_rt_ascii_fops },
+		{ "unlock", 0200, &rtgate_unlock_fops },
+		{ "state", 0444, &rtgate_state_fops },
+		{ "pcr", 0444, &rtgate_pcr_fops },
+		{ "binary_measurements", 0440, &rtgate_binary_fops },
+		{ "ascii_measurements", 0440, &rtgate_ascii_fops },
 	};
 	struct dentry *dir, *d;
 	unsigned int i;

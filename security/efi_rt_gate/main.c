@@ -44,8 +44,8 @@
 #include "efi_rt_gate.h"
 
 /**
- * struct efi_rt_record - one record of the gate's event log
- * @list: entry in efi_rt_records (RCU, never removed)
+ * struct rtgate_record - one record of the gate's event log
+ * @list: entry in rtgate_records (RCU, never removed)
  * @seq: the gate event's sequence number
  * @pcr: the PCR it was extended into
  * @op: the gate event's operation, 0 for the log's Spec ID header (which
@@ -62,7 +62,7 @@
  * @size: size of @bin
  * @bin: the packed record as in binary_measurements
  */
-struct efi_rt_record {
+struct rtgate_record {
 	struct list_head list;
 	u32 seq;
 	u32 pcr;
@@ -84,24 +84,24 @@ struct efi_rt_record {
  * Serialises measurements, the logs and the gate's transitions.  Readers
  * of the log do not take it: they walk the RCU list.
  */
-static DEFINE_MUTEX(efi_rt_mutex);
+static DEFINE_MUTEX(rtgate_mutex);
 /* The gate's transitions, claimed once at boot: this is their one user */
-static const struct efi_rt_gate_ops *efi_rt_ops __ro_after_init;
-static struct tpm_chip *efi_rt_chip;
-static unsigned int efi_rt_pcr_idx;
-static unsigned int efi_rt_nr_banks;
-static struct efi_rt_bank efi_rt_banks[TPM2_MAX_PCR_BANKS];
-static enum hash_algo efi_rt_bank_algo[TPM2_MAX_PCR_BANKS];
-static struct crypto_shash *efi_rt_tfm[TPM2_MAX_PCR_BANKS];
-static unsigned int efi_rt_ascii_bank;
+static const struct efi_gate_ops *rtgate_ops __ro_after_init;
+static struct tpm_chip *rtgate_chip;
+static unsigned int rtgate_pcr_idx;
+static unsigned int rtgate_nr_banks;
+static struct rtgate_bank rtgate_banks[TPM2_MAX_PCR_BANKS];
+static enum hash_algo rtgate_bank_algo[TPM2_MAX_PCR_BANKS];
+static struct crypto_shash *rtgate_tfm[TPM2_MAX_PCR_BANKS];
+static unsigned int rtgate_ascii_bank;
 
-static LIST_HEAD(efi_rt_records);
-static unsigned int efi_rt_nr_records;
-static u32 efi_rt_seq;
+static LIST_HEAD(rtgate_records);
+static unsigned int rtgate_nr_records;
+static u32 rtgate_seq;
 /* After a secure launch: the state at boot still has to be measured. */
-static bool efi_rt_boot_pending;
+static bool rtgate_boot_pending;
 /* A PCR may hold an event no log describes: no more measurements. */
-static bool efi_rt_log_broken;
+static bool rtgate_log_broken;
 
 static unsigned int log_max_records = 16384;
 module_param(log_max_records, uint, 0444);
@@ -133,64 +133,64 @@ static int __init fail_extend_debugfs(void)
 late_initcall(fail_extend_debugfs);
 
 /* Lose the TPM's answer to an extend that it received. */
-static bool efi_rt_fail_extend(void)
+static bool rtgate_fail_extend(void)
 {
 	return should_fail(&fail_extend, 1);
 }
 
 /* Time out before the TPM received the extend. */
-static bool efi_rt_fail_extend_unsent(void)
+static bool rtgate_fail_extend_unsent(void)
 {
 	return should_fail(&fail_extend_unsent, 1);
 }
 #else
-static bool efi_rt_fail_extend(void)
+static bool rtgate_fail_extend(void)
 {
 	return false;
 }
 
-static bool efi_rt_fail_extend_unsent(void)
+static bool rtgate_fail_extend_unsent(void)
 {
 	return false;
 }
 #endif
 
-static const char *const efi_rt_state_names[] = {
-	[EFI_RT_GATE_DISABLED] = "disabled",
-	[EFI_RT_GATE_LOCKED] = "locked",
-	[EFI_RT_GATE_UNLOCKED] = "unlocked",
+static const char *const rtgate_state_names[] = {
+	[EFI_GATE_DISABLED] = "disabled",
+	[EFI_GATE_LOCKED] = "locked",
+	[EFI_GATE_UNLOCKED] = "unlocked",
 };
 
-static const char *const efi_rt_op_names[] = {
-	[EFI_RT_GATE_OP_POLICY] = "policy",
-	[EFI_RT_GATE_OP_BOOT] = "boot",
-	[EFI_RT_GATE_OP_UNLOCK] = "unlock",
-	[EFI_RT_GATE_OP_RELOCK] = "relock",
+static const char *const rtgate_op_names[] = {
+	[EFI_GATE_OP_POLICY] = "policy",
+	[EFI_GATE_OP_BOOT] = "boot",
+	[EFI_GATE_OP_UNLOCK] = "unlock",
+	[EFI_GATE_OP_RELOCK] = "relock",
 };
 
-static const char *efi_rt_ev_state_name(u8 state)
+static const char *rtgate_ev_state_name(u8 state)
 {
-	if (state < ARRAY_SIZE(efi_rt_state_names))
-		return efi_rt_state_names[state];
+	if (state < ARRAY_SIZE(rtgate_state_names))
+		return rtgate_state_names[state];
 	return "none";
 }
 
 /**
- * efi_rt_pcr() - the PCR the gate extends on this boot
+ * rtgate_pcr() - the PCR the gate extends on this boot
  *
  * Return: the PCR index.
  */
-unsigned int efi_rt_pcr(void)
+unsigned int rtgate_pcr(void)
 {
-	return efi_rt_pcr_idx;
+	return rtgate_pcr_idx;
 }
 
 /* Can the log take one more record? */
-static int efi_rt_log_check(void)
+static int rtgate_log_check(void)
 {
-	if (efi_rt_log_broken)
+	if (rtgate_log_broken)
 		return -EIO;
-	if (efi_rt_nr_records >= log_max_records) {
+	if (rtgate_nr_records >= log_max_records) {
 		pr_err("the event log holds efi_rt_gate.log_max_records=%u records: no more transitions on this boot\n",
 		       log_max_records);
 		return -ENOSPC;
@@ -198,11 +198,11 @@ static int efi_rt_log_check(void)
 	return 0;
 }
 
-static void efi_rt_add_record(struct efi_rt_record *rec)
+static void rtgate_add_record(struct rtgate_record *rec)
 {
-	lockdep_assert_held(&efi_rt_mutex);
-	list_add_tail_rcu(&rec->list, &efi_rt_records);
-	efi_rt_nr_records++;
+	lockdep_assert_held(&rtgate_mutex);
+	list_add_tail_rcu(&rec->list, &rtgate_records);
+	rtgate_nr_records++;
 }
 
 /*
@@ -211,12 +211,12 @@ static void efi_rt_add_record(struct efi_rt_record *rec)
  * boot loader chose them); anything else would break the parsing of the
  * whole launch log.  Called with the DRTM log locked.
  */
-static int efi_rt_drtm_record(const struct tpm_digest *digests,
+static int rtgate_drtm_record(const struct tpm_digest *digests,
 			      const u8 *ev, size_t ev_size,
 			      u8 **out, size_t *out_size)
 {
 	u16 algs[TPM2_MAX_PCR_BANKS], sizes[TPM2_MAX_PCR_BANKS];
-	struct efi_rt_bank hbanks[TPM2_MAX_PCR_BANKS];
+	struct rtgate_bank hbanks[TPM2_MAX_PCR_BANKS];
 	struct tpm_digest *hdigests;
 	unsigned int i, j;
 	size_t size;
@@ -229,23 +229,23 @@ static int efi_rt_drtm_record(const struct tpm_digest *digests,
 		return -EIO;
 	}
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < efi_rt_nr_banks; j++)
-			if (efi_rt_banks[j].alg_id == algs[i])
+		for (j = 0; j < rtgate_nr_banks; j++)
+			if (rtgate_banks[j].alg_id == algs[i])
 				break;
-		if (j == efi_rt_nr_banks) {
+		if (j == rtgate_nr_banks) {
 			pr_err("the DRTM event log lists bank 0x%04x, which the TPM does not have; not measuring\n",
 			       algs[i]);
 			return -EOPNOTSUPP;
 		}
-		if (efi_rt_banks[j].digest_size != sizes[i]) {
+		if (rtgate_banks[j].digest_size != sizes[i]) {
 			pr_err("the DRTM event log gives bank 0x%04x %u-byte digests, the TPM %u; not measuring\n",
-			       algs[i], sizes[i], efi_rt_banks[j].digest_size);
+			       algs[i], sizes[i], rtgate_banks[j].digest_size);
 			return -EIO;
 		}
-		hbanks[i] = efi_rt_banks[j];
+		hbanks[i] = rtgate_banks[j];
 	}
 
-	size = efi_rt_event2_size(hbanks, n, ev_size);
+	size = rtgate_event2_size(hbanks, n, ev_size);
 	if (slaunch_eventlog_space() < size) {
 		pr_err("no room in the DRTM event log for %zu bytes; not measuring\n",
 		       size);
@@ -256,11 +256,11 @@ static int efi_rt_drtm_record(const struct tpm_digest *digests,
 	ret = -ENOMEM;
 	if (hdigests && *out) {
 		for (i = 0; i < n; i++)
-			for (j = 0; j < efi_rt_nr_banks; j++)
-				if (efi_rt_banks[j].alg_id == algs[i])
+			for (j = 0; j < rtgate_nr_banks; j++)
+				if (rtgate_banks[j].alg_id == algs[i])
 					hdigests[i] = digests[j];
-		*out_size = efi_rt_event2_write(*out, efi_rt_pcr_idx,
-						EFI_RT_EV_EVENT_TAG, hbanks, n,
+		*out_size = rtgate_event2_write(*out, rtgate_pcr_idx,
+						RTGATE_EV_EVENT_TAG, hbanks, n,
 						hdigests, ev, ev_size);
 		ret = 0;
 	}
@@ -269,7 +269,7 @@ static int efi_rt_drtm_record(const struct tpm_digest *digests,
 }
 
 /* Failures of the extend that happen before the command reaches the TPM */
-static bool efi_rt_extend_not_sent(int ret)
+static bool rtgate_extend_not_sent(int ret)
 {
 	return ret > 0 || ret == -ENOMEM || ret == -EINVAL ||
 		ret == -EOPNOTSUPP || ret == -EBUSY || ret == -ENODEV ||
@@ -277,10 +277,10 @@ static bool efi_rt_extend_not_sent(int ret)
 }
 
 /* The value of the PCR in the first bank */
-static int efi_rt_pcr_read(struct tpm_digest *d)
+static int rtgate_pcr_read(struct tpm_digest *d)
 {
-	d->alg_id = efi_rt_banks[0].alg_id;
-	return tpm_pcr_read(efi_rt_chip, efi_rt_pcr_idx, d);
+	d->alg_id = rtgate_banks[0].alg_id;
+	return tpm_pcr_read(rtgate_chip, rtgate_pcr_idx, d);
 }
 
 /*
@@ -288,24 +288,24 @@ static int efi_rt_pcr_read(struct tpm_digest *d)
  * back: 1 if it holds exactly H(@before || @digest) (our extend took
  * effect), 0 if it is unchanged (it did not), -EIO if it cannot be told.
  */
-static int efi_rt_extended(const struct tpm_digest *before,
+static int rtgate_extended(const struct tpm_digest *before,
 			   const struct tpm_digest *digest)
 {
-	unsigned int size = efi_rt_banks[0].digest_size;
+	unsigned int size = rtgate_banks[0].digest_size;
 	u8 folded[SHA512_DIGEST_SIZE];
 	struct tpm_digest now;
 	int ret;
 
-	ret = efi_rt_pcr_read(&now);
+	ret = rtgate_pcr_read(&now);
 	if (ret)
 		return -EIO;
 	if (!memcmp(now.digest, before->digest, size))
 		return 0;
 
 	{
-		SHASH_DESC_ON_STACK(desc, efi_rt_tfm[0]);
+		SHASH_DESC_ON_STACK(desc, rtgate_tfm[0]);
 
-		desc->tfm = efi_rt_tfm[0];
+		desc->tfm = rtgate_tfm[0];
 		ret = crypto_shash_init(desc) ?:
 			crypto_shash_update(desc, before->digest, size) ?:
 			crypto_shash_finup(desc, digest->digest, size, folded);
@@ -316,16 +316,16 @@ static int efi_rt_extended(const struct tpm_digest *before,
 	return memcmp(now.digest, folded, size) ? -EIO : 1;
 }
 
-static int efi_rt_extend(struct tpm_digest *digests)
+static int rtgate_extend(struct tpm_digest *digests)
 {
 	struct tpm_digest before;
 	int ret, extended;
 
 	/* What the PCR held, to tell later whether an extend went in. */
-	ret = efi_rt_pcr_read(&before);
+	ret = rtgate_pcr_read(&before);
 	if (ret) {
 		pr_err("cannot read PCR %u before extending it: %d\n",
-		       efi_rt_pcr_idx, ret);
+		       rtgate_pcr_idx, ret);
 		return -EIO;
 	}
 
@@ -333,17 +333,17 @@ static int efi_rt_extend(struct tpm_digest *digests)
 	 * After a launch the kernel talks to the TPM at locality 2 (set once
 	 * by the secure-launch code), where the DRTM PCRs can be extended.
 	 */
-	if (efi_rt_fail_extend_unsent())
+	if (rtgate_fail_extend_unsent())
 		ret = -ETIME;
 	else
-		ret = tpm_pcr_extend(efi_rt_chip, efi_rt_pcr_idx, digests);
-	if (!ret && efi_rt_fail_extend())
+		ret = tpm_pcr_extend(rtgate_chip, rtgate_pcr_idx, digests);
+	if (!ret && rtgate_fail_extend())
 		ret = -ETIME;
 	if (!ret)
 		return 0;
 
-	if (efi_rt_extend_not_sent(ret)) {
-		pr_err("TPM extend of PCR %u failed: %d\n", efi_rt_pcr_idx, ret);
+	if (rtgate_extend_not_sent(ret)) {
+		pr_err("TPM extend of PCR %u failed: %d\n", rtgate_pcr_idx, ret);
 		if (ret == -ENODEV || ret == -EPIPE)
 			return -ENODEV;
 		if (ret == -EOPNOTSUPP || ret == -EBUSY || ret == -ENOMEM)
@@ -351,20 +351,20 @@ static int efi_rt_extend(struct tpm_digest *digests)
 		return -EIO;
 	}
 
-	extended = efi_rt_extended(&before, &digests[0]);
+	extended = rtgate_extended(&before, &digests[0]);
 	if (extended > 0) {
 		pr_warn("TPM extend of PCR %u reported %d, but the PCR shows it took effect; recording it\n",
-			efi_rt_pcr_idx, ret);
+			rtgate_pcr_idx, ret);
 		return 0;
 	}
 	if (!extended) {
 		pr_err("TPM extend of PCR %u failed (%d) and the PCR is unchanged\n",
-		       efi_rt_pcr_idx, ret);
+		       rtgate_pcr_idx, ret);
 		return ret == -ETIME ? -ETIME : -EIO;
 	}
 	pr_err("TPM extend of PCR %u failed (%d) and the PCR cannot be read back: the logs may no longer replay it; no further measurements on this boot\n",
-	       efi_rt_pcr_idx, ret);
-	efi_rt_log_broken = true;
+	       rtgate_pcr_idx, ret);
+	rtgate_log_broken = true;
 	return -EIO;
 }
 
@@ -374,48 +374,48 @@ static int efi_rt_extend(struct tpm_digest *digests)
  * extend happens before it, so that an extend that took effect is always
  * logged.
  */
-static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
-			  const struct efi_rt_event_digest *tdigests,
+static int rtgate_measure(u8 op, u8 before, u8 after, u16 reason,
+			  const struct rtgate_event_digest *tdigests,
 			  unsigned int nr_tdigests, const char *text)
 {
-	struct efi_rt_event ev = {
+	struct rtgate_event ev = {
 		.op = op, .before = before, .after = after, .reason = reason,
-		.seq = efi_rt_seq + 1, .pcr = efi_rt_pcr_idx, .text = text,
+		.seq = rtgate_seq + 1, .pcr = rtgate_pcr_idx, .text = text,
 		.digests = tdigests, .nr_digests = nr_tdigests,
 	};
-	bool drtm = efi_rt_launched();
+	bool drtm = rtgate_launched();
 	struct tpm_digest *digests;
 	size_t data_size, ev_size, drtm_size = 0;
-	struct efi_rt_record *rec = NULL;
+	struct rtgate_record *rec = NULL;
 	u8 *data, *tagged = NULL, *drtm_rec = NULL;
 	unsigned int i;
 	int ret;
 
-	lockdep_assert_held(&efi_rt_mutex);
+	lockdep_assert_held(&rtgate_mutex);
 
-	ret = efi_rt_log_check();
+	ret = rtgate_log_check();
 	if (ret)
 		return ret;
 
-	data_size = efi_rt_event_size(&ev);
-	ev_size = efi_rt_tagged_event_size(data_size);
-	digests = kcalloc(efi_rt_nr_banks, sizeof(*digests), GFP_KERNEL);
+	data_size = rtgate_event_size(&ev);
+	ev_size = rtgate_tagged_event_size(data_size);
+	digests = kcalloc(rtgate_nr_banks, sizeof(*digests), GFP_KERNEL);
 	data = kmalloc(data_size, GFP_KERNEL);
 	tagged = kmalloc(ev_size, GFP_KERNEL);
 	rec = kzalloc(struct_size(rec, bin,
-				  efi_rt_event2_size(efi_rt_banks,
-						     efi_rt_nr_banks, ev_size)),
+				  rtgate_event2_size(rtgate_banks,
+						     rtgate_nr_banks, ev_size)),
 		      GFP_KERNEL);
 	if (!digests || !data || !tagged || !rec) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	efi_rt_event_write(data, &ev);
-	efi_rt_tagged_event_write(tagged, data, data_size);
+	rtgate_event_write(data, &ev);
+	rtgate_tagged_event_write(tagged, data, data_size);
 
-	for (i = 0; i < efi_rt_nr_banks; i++) {
-		digests[i].alg_id = efi_rt_banks[i].alg_id;
-		ret = crypto_shash_tfm_digest(efi_rt_tfm[i], data, data_size,
+	for (i = 0; i < rtgate_nr_banks; i++) {
+		digests[i].alg_id = rtgate_banks[i].alg_id;
+		ret = crypto_shash_tfm_digest(rtgate_tfm[i], data, data_size,
 					      digests[i].digest);
 		if (ret)
 			goto out;
@@ -423,26 +423,26 @@ static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
 
 	if (drtm) {
 		slaunch_eventlog_lock();
-		ret = efi_rt_drtm_record(digests, tagged, ev_size, &drtm_rec,
+		ret = rtgate_drtm_record(digests, tagged, ev_size, &drtm_rec,
 					 &drtm_size);
 		if (ret)
 			goto out_drtm;
 	}
 
-	ret = efi_rt_extend(digests);
+	ret = rtgate_extend(digests);
 	if (ret)
 		goto out_drtm;
 
 	if (drtm && slaunch_eventlog_append(drtm_rec, drtm_size)) {
 		/* Cannot happen: the space was checked under the same lock. */
 		pr_err("appending to the DRTM event log failed: it no longer replays PCR %u\n",
-		       efi_rt_pcr_idx);
-		efi_rt_log_broken = true;
+		       rtgate_pcr_idx);
+		rtgate_log_broken = true;
 	}
 
-	rec->size = efi_rt_event2_write(rec->bin, efi_rt_pcr_idx,
-					EFI_RT_EV_EVENT_TAG, efi_rt_banks,
-					efi_rt_nr_banks, digests, tagged,
+	rec->size = rtgate_event2_write(rec->bin, rtgate_pcr_idx,
+					RTGATE_EV_EVENT_TAG, rtgate_banks,
+					rtgate_nr_banks, digests, tagged,
 					ev_size);
 	rec->seq = ev.seq;
 	rec->pcr = ev.pcr;
@@ -452,16 +452,16 @@ static int efi_rt_measure(u8 op, u8 before, u8 after, u16 reason,
 	rec->flags = ev.flags;
 	rec->reason = ev.reason;
 	rec->nr_digests = ev.nr_digests;
-	rec->alg = efi_rt_bank_algo[efi_rt_ascii_bank];
+	rec->alg = rtgate_bank_algo[rtgate_ascii_bank];
 	/* pcrIndex, eventType, digest count, then (algorithm, digest)s */
 	rec->digest_off = 3 * sizeof(u32) + sizeof(u16);
-	for (i = 0; i < efi_rt_ascii_bank; i++)
-		rec->digest_off += sizeof(u16) + efi_rt_banks[i].digest_size;
-	rec->text_len = strnlen(text, EFI_RT_GATE_EVENT_TEXT_MAX);
+	for (i = 0; i < rtgate_ascii_bank; i++)
+		rec->digest_off += sizeof(u16) + rtgate_banks[i].digest_size;
+	rec->text_len = strnlen(text, EFI_GATE_EVENT_TEXT_MAX);
 	/* The record ends with the event size, the tagged event and the text. */
 	rec->ev_off = rec->size - ev_size + 8;
-	efi_rt_add_record(rec);
-	efi_rt_seq++;
+	rtgate_add_record(rec);
+	rtgate_seq++;
 	rec = NULL;
 out_drtm:
 	if (drtm)
@@ -476,33 +476,33 @@ out:
 }
 
 /* The state at boot, after a secure launch: into the DRTM PCR and log. */
-static int efi_rt_measure_boot(void)
+static int rtgate_measure_boot(void)
 {
-	enum efi_rt_gate_reason reason = efi_rt_gate_boot_reason();
+	enum efi_gate_reason reason = efi_gate_boot_reason();
 	/* No transition is measured before this: the state is the boot's. */
-	enum efi_rt_gate_state state = efi_rt_gate_state();
-	char text[EFI_RT_GATE_EVENT_TEXT_MAX + 1];
+	enum efi_gate_state state = efi_gate_state();
+	char text[EFI_GATE_EVENT_TEXT_MAX + 1];
 	int ret;
 
 	snprintf(text, sizeof(text), "efi_rt_gate boot: runtime services %s",
-		 efi_rt_state_names[state]);
-	ret = efi_rt_measure(EFI_RT_GATE_OP_BOOT, EFI_RT_GATE_EV_STATE_NONE,
+		 rtgate_state_names[state]);
+	ret = rtgate_measure(EFI_GATE_OP_BOOT, EFI_GATE_EV_STATE_NONE,
 			     state, reason, NULL, 0, text);
 	if (ret) {
 		pr_err("state at boot not measured: %d; unlocking waits until it is\n",
 		       ret);
 		return ret;
 	}
-	efi_rt_boot_pending = false;
+	rtgate_boot_pending = false;
 	return 0;
 }
 
 /* Take the TPM's banks and their hashes, and start the log. */
-static int efi_rt_setup_banks(struct tpm_chip *chip)
+static int rtgate_setup_banks(struct tpm_chip *chip)
 {
 	unsigned int i, n = chip->nr_allocated_banks;
 	struct crypto_shash *tfm;
-	struct efi_rt_record *hdr;
+	struct rtgate_record *hdr;
 	enum hash_algo algo;
 	int ret = 0;
 
@@ -511,47 +511,47 @@ static int efi_rt_setup_banks(struct tpm_chip *chip)
 		return -EOPNOTSUPP;
 	}
 	for (i = 0; i < n; i++) {
-		efi_rt_banks[i].alg_id = chip->allocated_banks[i].alg_id;
-		efi_rt_banks[i].digest_size =
+		rtgate_banks[i].alg_id = chip->allocated_banks[i].alg_id;
+		rtgate_banks[i].digest_size =
 			chip->allocated_banks[i].digest_size;
 		algo = chip->allocated_banks[i].crypto_id;
-		efi_rt_bank_algo[i] = algo;
+		rtgate_bank_algo[i] = algo;
 		if (algo == HASH_ALGO__LAST) {
 			pr_err("PCR bank 0x%04x has no kernel hash (supported: sha1, sha256, sha384, sha512); nothing can be measured\n",
-			       efi_rt_banks[i].alg_id);
+			       rtgate_banks[i].alg_id);
 			ret = -EOPNOTSUPP;
 			goto err;
 		}
 		tfm = crypto_alloc_shash(hash_algo_name[algo], 0, 0);
 		if (IS_ERR(tfm)) {
 			pr_err("%s for PCR bank 0x%04x: %pe; nothing can be measured\n",
-			       hash_algo_name[algo], efi_rt_banks[i].alg_id, tfm);
+			       hash_algo_name[algo], rtgate_banks[i].alg_id, tfm);
 			ret = -EOPNOTSUPP;
 			goto err;
 		}
-		efi_rt_tfm[i] = tfm;
+		rtgate_tfm[i] = tfm;
 	}
 
-	efi_rt_ascii_bank = 0;
+	rtgate_ascii_bank = 0;
 	for (i = 0; i < n; i++)
-		if (efi_rt_bank_algo[i] == HASH_ALGO_SHA256)
-			efi_rt_ascii_bank = i;
+		if (rtgate_bank_algo[i] == HASH_ALGO_SHA256)
+			rtgate_ascii_bank = i;
 
-	hdr = kzalloc(struct_size(hdr, bin, efi_rt_specid_size(n)),
+	hdr = kzalloc(struct_size(hdr, bin, rtgate_specid_size(n)),
 		      GFP_KERNEL);
 	if (!hdr) {
 		ret = -ENOMEM;
 		goto err;
 	}
-	hdr->size = efi_rt_specid_write(hdr->bin, efi_rt_banks, n);
-	efi_rt_nr_banks = n;
+	hdr->size = rtgate_specid_write(hdr->bin, rtgate_banks, n);
+	rtgate_nr_banks = n;
 	/* The header is not a measurement: it does not count. */
-	list_add_tail_rcu(&hdr->list, &efi_rt_records);
+	list_add_tail_rcu(&hdr->list, &rtgate_records);
 	return 0;
 err:
 	for (i = 0; i < n; i++) {
-		crypto_free_shash(efi_rt_tfm[i]);
-		efi_rt_tfm[i] = NULL;
+		crypto_free_shash(rtgate_tfm[i]);
+		rtgate_tfm[i] = NULL;
 	}
 	return ret;
 }
@@ -560,14 +560,14 @@ err:
  * Find the TPM on first use: its driver may probe after the gate started
  * (deferred probe, a module).  Once found, it is kept for the boot.
  */
-static int efi_rt_get_chip(void)
+static int rtgate_get_chip(void)
 {
 	struct tpm_chip *chip;
 	int ret;
 
-	lockdep_assert_held(&efi_rt_mutex);
+	lockdep_assert_held(&rtgate_mutex);
 
-	if (efi_rt_chip)
+	if (rtgate_chip)
 		return 0;
 	chip = tpm_default_chip();
 	if (!chip)
@@ -580,18 +580,18 @@ static int efi_rt_get_chip(void)
 		ret = -ENODEV;
 	} else {
 		/* The banks are fixed once the log has its header. */
-		ret = efi_rt_nr_banks ? 0 : efi_rt_setup_banks(chip);
+		ret = rtgate_nr_banks ? 0 : rtgate_setup_banks(chip);
 	}
 	if (ret) {
 		put_device(&chip->dev);
 		return ret;
 	}
-	efi_rt_chip = chip;
+	rtgate_chip = chip;
 	return 0;
 }
 
-static void efi_rt_audit(int op, enum efi_rt_gate_state old,
-			 enum efi_rt_gate_state new, int ret)
+static void rtgate_audit(int op, enum efi_gate_state old,
+			 enum efi_gate_state new, int ret)
 {
 	struct audit_buffer *ab;
 
@@ -604,22 +604,22 @@ static void efi_rt_audit(int op, enum efi_rt_gate_state old,
 			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
 			 audit_get_sessionid(current));
 	audit_log_format(ab, " op=efi_rt_gate_%s old_state=%s new_state=%s pcr=%u errno=%d comm=",
-			 efi_rt_op_names[op], efi_rt_state_names[old],
-			 efi_rt_state_names[new], efi_rt_pcr_idx, ret);
+			 rtgate_op_names[op], rtgate_state_names[old],
+			 rtgate_state_names[new], rtgate_pcr_idx, ret);
 	audit_log_untrustedstring(ab, current->comm);
 	audit_log_format(ab, " res=%d", !ret);
 	audit_log_end(ab);
 }
 
 /* The TPM, and after a secure launch the boot record, before a transition */
-static int efi_rt_prepare(void)
+static int rtgate_prepare(void)
 {
-	int ret = efi_rt_get_chip();
+	int ret = rtgate_get_chip();
 
 	if (ret == -ENODEV)
 		pr_err("no usable TPM: the transition cannot be measured\n");
-	if (!ret && efi_rt_boot_pending)
-		ret = efi_rt_measure_boot();
+	if (!ret && rtgate_boot_pending)
+		ret = rtgate_measure_boot();
 	return ret;
 }
 
@@ -630,85 +630,85 @@ static int efi_rt_prepare(void)
  * SetVirtualAddressMap() fails, a second record says that runtime
  * services are disabled for the boot.
  */
-static int efi_rt_unlock(enum efi_rt_gate_state state)
+static int rtgate_unlock(enum efi_gate_state state)
 {
 	static const char svam_failed_text[] =
 		"efi_rt_gate unlock: SetVirtualAddressMap failed, runtime services disabled";
 	u8 rtcode[SHA256_DIGEST_SIZE];
-	struct efi_rt_event_digest d = {
-		.type = EFI_RT_GATE_DIGEST_RT_CODE, .alg_id = TPM_ALG_SHA256,
+	struct rtgate_event_digest d = {
+		.type = EFI_GATE_DIGEST_RT_CODE, .alg_id = TPM_ALG_SHA256,
 		.size = sizeof(rtcode), .data = rtcode,
 	};
-	bool svam = efi_rt_gate_svam_deferred();
+	bool svam = efi_gate_svam_deferred();
 	int ret;
 
-	ret = efi_rt_prepare();
+	ret = rtgate_prepare();
 	if (ret)
 		return ret;
 	if (svam) {
-		ret = efi_rt_code_digest(rtcode);
+		ret = rtgate_code_digest(rtcode);
 		if (ret < 0)
 			return ret;
 		pr_info("first unlock: %d EfiRuntimeServicesCode regions, sha256 %*phN\n",
 			ret, (int)sizeof(rtcode), rtcode);
 	}
-	ret = efi_rt_measure(EFI_RT_GATE_OP_UNLOCK, state, EFI_RT_GATE_UNLOCKED,
-			     EFI_RT_GATE_REASON_REQUEST, svam ? &d : NULL, svam,
+	ret = rtgate_measure(EFI_GATE_OP_UNLOCK, state, EFI_GATE_UNLOCKED,
+			     EFI_GATE_REASON_REQUEST, svam ? &d : NULL, svam,
 			     "efi_rt_gate unlock: runtime services enabled");
 	if (ret)
 		return ret;
-	ret = efi_rt_ops->open();
+	ret = rtgate_ops->open();
 	if (!ret)
 		return 0;
 	pr_err("measured unlock did not take effect: %d\n", ret);
-	if (efi_rt_gate_state() != EFI_RT_GATE_DISABLED)
+	if (efi_gate_state() != EFI_GATE_DISABLED)
 		return ret;
-	if (efi_rt_measure(EFI_RT_GATE_OP_UNLOCK, EFI_RT_GATE_UNLOCKED,
-			   EFI_RT_GATE_DISABLED, EFI_RT_GATE_REASON_SVAM_FAILED,
+	if (rtgate_measure(EFI_GATE_OP_UNLOCK, EFI_GATE_UNLOCKED,
+			   EFI_GATE_DISABLED, EFI_GATE_REASON_SVAM_FAILED,
 			   NULL, 0, svam_failed_text))
 		pr_err("the failed SetVirtualAddressMap() could not be measured\n");
 	return ret;
 }
 
-static int efi_rt_transition(bool unlock)
+static int rtgate_transition(bool unlock)
 {
-	u8 op = unlock ? EFI_RT_GATE_OP_UNLOCK : EFI_RT_GATE_OP_RELOCK;
-	enum efi_rt_gate_state state = efi_rt_gate_state(), after;
+	u8 op = unlock ? EFI_GATE_OP_UNLOCK : EFI_GATE_OP_RELOCK;
+	enum efi_gate_state state = efi_gate_state(), after;
 	int ret;
 
 	/* After a firmware fault, a relock still ends the unlock. */
-	if (state == EFI_RT_GATE_DISABLED &&
-	    (unlock || !efi_rt_gate_can_close()))
+	if (state == EFI_GATE_DISABLED &&
+	    (unlock || !efi_gate_can_close()))
 		return -EOPNOTSUPP;
-	if (state == (unlock ? EFI_RT_GATE_UNLOCKED : EFI_RT_GATE_LOCKED))
+	if (state == (unlock ? EFI_GATE_UNLOCKED : EFI_GATE_LOCKED))
 		return 0;
-	if (unlock && !efi_rt_gate_can_open())
+	if (unlock && !efi_gate_can_open())
 		return -EOPNOTSUPP;
 
 	if (unlock)
-		return efi_rt_unlock(state);
+		return rtgate_unlock(state);
 
 	/* A full or broken log refuses a relock too, before it closes. */
-	ret = efi_rt_log_check();
+	ret = rtgate_log_check();
 	if (ret)
 		return ret;
 	/* Close first: a relock takes effect even if it cannot be measured. */
-	ret = efi_rt_ops->close();
+	ret = rtgate_ops->close();
 	if (ret)
 		return ret;
-	ret = efi_rt_prepare();
+	ret = rtgate_prepare();
 	if (ret)
 		return ret;
-	after = efi_rt_gate_state();
-	return efi_rt_measure(op, state, after,
-			      after == EFI_RT_GATE_DISABLED ?
-			      EFI_RT_GATE_REASON_FAULT :
-			      EFI_RT_GATE_REASON_REQUEST, NULL, 0,
+	after = efi_gate_state();
+	return rtgate_measure(op, state, after,
+			      after == EFI_GATE_DISABLED ?
+			      EFI_GATE_REASON_FAULT :
+			      EFI_GATE_REASON_REQUEST, NULL, 0,
 			      "efi_rt_gate relock: runtime services withheld");
 }
 
 /**
- * efi_rt_request() - measured unlock or relock
+ * rtgate_request() - measured unlock or relock
  * @unlock: true to enable runtime services, false to withhold them again
  *
  * Unlock checks that the late enable can succeed, measures, and enables
@@ -725,81 +725,81 @@ static int efi_rt_transition(bool unlock)
  * -ETIME if the TPM's answer was lost and the PCR shows it did not
  * extend; -ENOSPC if the log is full; -ENOMEM.
  */
-int efi_rt_request(bool unlock)
+int rtgate_request(bool unlock)
 {
-	enum efi_rt_gate_state old;
+	enum efi_gate_state old;
 	int ret;
 
-	ret = mutex_lock_killable(&efi_rt_mutex);
+	ret = mutex_lock_killable(&rtgate_mutex);
 	if (ret)
 		return ret;
-	old = efi_rt_gate_state();
-	ret = efi_rt_transition(unlock);
-	efi_rt_audit(unlock ? EFI_RT_GATE_OP_UNLOCK : EFI_RT_GATE_OP_RELOCK,
-		     old, efi_rt_gate_state(), ret);
+	old = efi_gate_state();
+	ret = rtgate_transition(unlock);
+	rtgate_audit(unlock ? EFI_GATE_OP_UNLOCK : EFI_GATE_OP_RELOCK,
+		     old, efi_gate_state(), ret);
 	if (ret)
 		pr_notice("%s by pid %d failed (%d): runtime services %s\n",
 			  unlock ? "unlock" : "relock", task_pid_nr(current),
-			  ret, efi_rt_state_name());
-	else if (old != efi_rt_gate_state())
+			  ret, rtgate_state_name());
+	else if (old != efi_gate_state())
 		pr_notice("%s by pid %d: PCR %u extended, runtime services %s\n",
 			  unlock ? "unlock" : "relock", task_pid_nr(current),
-			  efi_rt_pcr_idx, efi_rt_state_name());
-	mutex_unlock(&efi_rt_mutex);
+			  rtgate_pcr_idx, rtgate_state_name());
+	mutex_unlock(&rtgate_mutex);
 	return ret;
 }
 
-static void *efi_rt_seq_start(struct seq_file *m, loff_t *pos)
+static void *rtgate_seq_start(struct seq_file *m, loff_t *pos)
 	__acquires(RCU)
 {
-	struct efi_rt_record *rec;
+	struct rtgate_record *rec;
 	loff_t l = *pos;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(rec, &efi_rt_records, list)
+	list_for_each_entry_rcu(rec, &rtgate_records, list)
 		if (!l--)
 			return rec;
 	return NULL;
 }
 
-static void *efi_rt_seq_next(struct seq_file *m, void *v, loff_t *pos)
+static void *rtgate_seq_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	struct efi_rt_record *rec = v;
+	struct rtgate_record *rec = v;
 
 	(*pos)++;
-	return list_next_or_null_rcu(&efi_rt_records, &rec->list,
-				     struct efi_rt_record, list);
+	return list_next_or_null_rcu(&rtgate_records, &rec->list,
+				     struct rtgate_record, list);
 }
 
-static void efi_rt_seq_stop(struct seq_file *m, void *v)
+static void rtgate_seq_stop(struct seq_file *m, void *v)
 	__releases(RCU)
 {
 	rcu_read_unlock();
 }
 
-static int efi_rt_seq_show_binary(struct seq_file *m, void *v)
+static int rtgate_seq_show_binary(struct seq_file *m, void *v)
 {
-	struct efi_rt_record *rec = v;
+	struct rtgate_record *rec = v;
 
 	seq_write(m, rec->bin, rec->size);
 	return 0;
 }
 
-static const char *efi_rt_digest_type_name(u16 type)
+static const char *rtgate_digest_type_name(u16 type)
 {
 	switch (type) {
-	case EFI_RT_GATE_DIGEST_RT_CODE:
+	case EFI_GATE_DIGEST_RT_CODE:
 		return "rtcode";
-	case EFI_RT_GATE_DIGEST_VAR_SNAPSHOT:
+	case EFI_GATE_DIGEST_VAR_SNAPSHOT:
 		return "varsnapshot";
 	default:
 		return "unknown";
 	}
 }
 
-static int efi_rt_seq_show_ascii(struct seq_file *m, void *v)
+static int rtgate_seq_show_ascii(struct seq_file *m, void *v)
 {
-	struct efi_rt_record *rec = v;
+	struct rtgate_record *rec = v;
 	const u8 *p;
 	unsigned int i;
 
@@ -808,15 +808,15 @@ static int efi_rt_seq_show_ascii(struct seq_file *m, void *v)
 	seq_printf(m, "%u %s:%*phN EV_EVENT_TAG v%u seq=%u op=%s before=%s after=%s flags=0x%02x reason=%u digests=%u",
 		   rec->pcr, hash_algo_name[rec->alg],
 		   hash_digest_size[rec->alg], rec->bin + rec->digest_off,
-		   EFI_RT_GATE_EVENT_VERSION, rec->seq, efi_rt_op_names[rec->op],
-		   efi_rt_ev_state_name(rec->before),
-		   efi_rt_ev_state_name(rec->after), rec->flags, rec->reason,
+		   EFI_GATE_EVENT_VERSION, rec->seq, rtgate_op_names[rec->op],
+		   rtgate_ev_state_name(rec->before),
+		   rtgate_ev_state_name(rec->after), rec->flags, rec->reason,
 		   rec->nr_digests);
 	/* The typed digests: type, TPM_ALG_ID, size, digest */
-	p = rec->bin + rec->ev_off + EFI_RT_GATE_EVENT_HDR_SIZE;
+	p = rec->bin + rec->ev_off + EFI_GATE_EVENT_HDR_SIZE;
 	for (i = 0; i < rec->nr_digests; i++) {
 		seq_printf(m, " %s:%s:%*phN",
-			   efi_rt_digest_type_name(get_unaligned_le16(p)),
+			   rtgate_digest_type_name(get_unaligned_le16(p)),
 			   get_unaligned_le16(p + 2) == TPM_ALG_SHA256 ?
 			   "sha256" : "unknown", get_unaligned_le16(p + 4),
 			   p + 6);
@@ -827,53 +827,53 @@ static int efi_rt_seq_show_ascii(struct seq_file *m, void *v)
 	return 0;
 }
 
-const struct seq_operations efi_rt_binary_seqops = {
-	.start = efi_rt_seq_start,
-	.next = efi_rt_seq_next,
-	.stop = efi_rt_seq_stop,
-	.show = efi_rt_seq_show_binary,
+const struct seq_operations rtgate_binary_seqops = {
+	.start = rtgate_seq_start,
+	.next = rtgate_seq_next,
+	.stop = rtgate_seq_stop,
+	.show = rtgate_seq_show_binary,
 };
 
-const struct seq_operations efi_rt_ascii_seqops = {
-	.start = efi_rt_seq_start,
-	.next = efi_rt_seq_next,
-	.stop = efi_rt_seq_stop,
-	.show = efi_rt_seq_show_ascii,
+const struct seq_operations rtgate_ascii_seqops = {
+	.start = rtgate_seq_start,
+	.next = rtgate_seq_next,
+	.stop = rtgate_seq_stop,
+	.show = rtgate_seq_show_ascii,
 };
 
-static int __init efi_rt_gate_init(void)
+static int __init rtgate_init(void)
 {
-	enum efi_rt_gate_state state = efi_rt_gate_state();
+	enum efi_gate_state state = efi_gate_state();
 
-	efi_rt_ops = efi_rt_gate_claim();
-	if (!efi_rt_ops) {
+	rtgate_ops = efi_gate_claim();
+	if (!rtgate_ops) {
 		pr_err("the gate's transitions were claimed by other code: no measured unlock\n");
 		return -EBUSY;
 	}
-	efi_rt_pcr_idx = efi_rt_select_pcr();
+	rtgate_pcr_idx = rtgate_select_pcr();
 
-	mutex_lock(&efi_rt_mutex);
-	efi_rt_boot_pending = efi_rt_launched();
-	if (efi_rt_get_chip())
+	mutex_lock(&rtgate_mutex);
+	rtgate_boot_pending = rtgate_launched();
+	if (rtgate_get_chip())
 		pr_info("no TPM yet: it is looked up again when first needed\n");
-	else if (efi_rt_boot_pending)
-		efi_rt_measure_boot();
-	mutex_unlock(&efi_rt_mutex);
+	else if (rtgate_boot_pending)
+		rtgate_measure_boot();
+	mutex_unlock(&rtgate_mutex);
 
-	pr_info("runtime services %s (%s), PCR %u\n", efi_rt_state_names[state],
-		efi_rt_gate_reason_name(efi_rt_gate_boot_reason()),
-		efi_rt_pcr_idx);
+	pr_info("runtime services %s (%s), PCR %u\n", rtgate_state_names[state],
+		efi_gate_reason_name(efi_gate_boot_reason()),
+		rtgate_pcr_idx);
 
-	return efi_rt_fs_init();
+	return rtgate_fs_init();
 }
-late_initcall(efi_rt_gate_init);
+late_initcall(rtgate_init);
 
 /**
- * efi_rt_state_name() - name of the gate's current state
+ * rtgate_state_name() - name of the gate's current state
  *
  * Return: "locked", "unlocked" or "disabled".
  */
-const char *efi_rt_state_name(void)
+const char *rtgate_state_name(void)
 {
-	return efi_rt_state_names[efi_rt_gate_state()];
+	return rtgate_state_names[efi_gate_state()];
 }

@@ -19,16 +19,16 @@
 static char pcr_param[PCR_PARAM_MAX] __initdata;
 static bool pcr_param_set __initdata;
 
-static int __init efi_rt_pcr_setup(char *str)
+static int __init rtgate_pcr_setup(char *str)
 {
 	strscpy(pcr_param, str, sizeof(pcr_param));
 	pcr_param_set = true;
 	return 1;
 }
-__setup("slaunch_efi_pcr=", efi_rt_pcr_setup);
+__setup("slaunch_efi_pcr=", rtgate_pcr_setup);
 
 /**
- * efi_rt_parse_pcr() - parse a PCR index strictly
+ * rtgate_parse_pcr() - parse a PCR index strictly
  * @str: the text, a decimal number with nothing around it
  * @min: lowest accepted index
  * @max: highest accepted index
@@ -37,7 +37,7 @@ __setup("slaunch_efi_pcr=", efi_rt_pcr_setup);
  * Return: 0 on success, -EINVAL if @str is not a decimal number, -ERANGE
  * if it is outside [@min, @max].
  */
-int efi_rt_parse_pcr(const char *str, unsigned int min, unsigned int max,
+int rtgate_parse_pcr(const char *str, unsigned int min, unsigned int max,
 		     unsigned int *pcr)
 {
 	unsigned int v;
@@ -55,7 +55,7 @@ int efi_rt_parse_pcr(const char *str, unsigned int min, unsigned int max,
 }
 
 /**
- * efi_rt_select_pcr() - the PCR to use on this boot
+ * rtgate_select_pcr() - the PCR to use on this boot
  *
  * After a secure launch the PCR is CONFIG_EFI_RT_GATE_DRTM_PCR, or
  * slaunch_efi_pcr= if that names a DRTM PCR that cannot be reset from
@@ -67,9 +67,9 @@ int efi_rt_parse_pcr(const char *str, unsigned int min, unsigned int max,
  *
  * Return: the PCR index.
  */
-unsigned int __init efi_rt_select_pcr(void)
+unsigned int __init rtgate_select_pcr(void)
 {
-	bool drtm = efi_rt_launched();
+	bool drtm = rtgate_launched();
 	unsigned int def = drtm ? CONFIG_EFI_RT_GATE_DRTM_PCR :
 		CONFIG_EFI_RT_GATE_STATIC_PCR;
 	unsigned int pcr = def;
@@ -78,7 +78,7 @@ unsigned int __init efi_rt_select_pcr(void)
 	if (!pcr_param_set)
 		return def;
 
-	ret = efi_rt_parse_pcr(pcr_param, drtm ? 17 : 8, drtm ? 22 : 15, &pcr);
+	ret = rtgate_parse_pcr(pcr_param, drtm ? 17 : 8, drtm ? 22 : 15, &pcr);
 	if (ret == -EINVAL)
 		pr_warn("slaunch_efi_pcr=%s is not a PCR index; using PCR %u\n",
 			pcr_param, def);

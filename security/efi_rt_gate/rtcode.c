@@ -26,9 +26,9 @@
 #include "efi_rt_gate.h"
 
 /* memremap() this much at a time: the regions are not in the direct map */
-#define EFI_RT_CODE_CHUNK	SZ_1M
+#define RTGATE_CODE_CHUNK	SZ_1M
 
-static int efi_rt_code_cmp(const void *a, const void *b)
+static int rtgate_code_cmp(const void *a, const void *b)
 {
 	const efi_memory_desc_t *x = *(const efi_memory_desc_t * const *)a;
 	const efi_memory_desc_t *y = *(const efi_memory_desc_t * const *)b;
@@ -36,7 +36,7 @@ static int efi_rt_code_cmp(const void *a, const void *b)
 	return x->phys_addr < y->phys_addr ? -1 : x->phys_addr > y->phys_addr;
 }
 
-static int efi_rt_code_hash_region(struct sha256_state *sctx,
+static int rtgate_code_hash_region(struct sha256_state *sctx,
 				   const efi_memory_desc_t *md)
 {
 	u64 size = md->num_pages << EFI_PAGE_SHIFT;
@@ -46,7 +46,7 @@ static int efi_rt_code_hash_region(struct sha256_state *sctx,
 
 	sha256_update(sctx, (const u8 *)hdr, sizeof(hdr));
 	for (off = 0; off < size; off += len) {
-		len = min_t(u64, size - off, EFI_RT_CODE_CHUNK);
+		len = min_t(u64, size - off, RTGATE_CODE_CHUNK);
 		p = memremap(md->phys_addr + off, len, MEMREMAP_WB);
 		if (!p) {
 			pr_err("cannot map runtime code at 0x%llx\n",
@@ -61,7 +61,7 @@ static int efi_rt_code_hash_region(struct sha256_state *sctx,
 }
 
 /**
- * efi_rt_code_digest() - SHA-256 of the EFI runtime-services code
+ * rtgate_code_digest() - SHA-256 of the EFI runtime-services code
  * @digest: SHA256_DIGEST_SIZE bytes for the result
  *
  * Hashes, over the EfiRuntimeServicesCode regions of the EFI memory map in
@@ -71,7 +71,7 @@ static int efi_rt_code_hash_region(struct sha256_state *sctx,
  *
  * Return: the number of regions hashed, or -ENOMEM.
  */
-int efi_rt_code_digest(u8 *digest)
+int rtgate_code_digest(u8 *digest)
 {
 	const efi_memory_desc_t **mds;
 	struct sha256_state sctx;
@@ -84,11 +84,11 @@ int efi_rt_code_digest(u8 *digest)
 	for_each_efi_memory_desc(md)
 		if (md->type == EFI_RUNTIME_SERVICES_CODE)
 			mds[n++] = md;
-	sort(mds, n, sizeof(*mds), efi_rt_code_cmp, NULL);
+	sort(mds, n, sizeof(*mds), rtgate_code_cmp, NULL);
 
 	sha256_init(&sctx);
 	for (i = 0; i < n && !ret; i++)
-		ret = efi_rt_code_hash_region(&sctx, mds[i]);
+		ret = rtgate_code_hash_region(&sctx, mds[i]);
 	sha256_final(&sctx, digest);
 	kfree(mds);
 	if (ret) {

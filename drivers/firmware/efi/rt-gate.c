@@ -10,8 +10,8 @@
  * from the OS.  SetVirtualAddressMap() itself, the first firmware code the
  * kernel runs, waits for the first unlock; the boot-services memory stays
  * reserved until then.  EFI_RUNTIME_SERVICES, tested by every
- * runtime-services wrapper (efi_rt_gate_closed()), keeps every call away
- * from the firmware until efi_rt_gate_open(); it and the supported mask
+ * runtime-services wrapper (efi_gate_closed()), keeps every call away
+ * from the firmware until efi_gate_open(); it and the supported mask
  * are cleared so that consumers behave as on a kernel without runtime
  * services, and are restored (with the consumers that decided at boot) on
  * open.
@@ -20,7 +20,7 @@
  * transitions is security/efi_rt_gate/.
  */
 
-#define pr_fmt(fmt) "efi_rt_gate: " fmt
+#define pr_fmt(fmt) "efi: runtime gate: " fmt
 
 #include <linux/efi.h>
 #include <linux/efi_rt_gate.h>
@@ -36,22 +36,22 @@
 
 #include <asm/efi.h>
 
-static const char *const efi_rt_gate_mode_names[] = {
-	[EFI_RT_GATE_MODE_AUTO] = "auto",
-	[EFI_RT_GATE_MODE_LOCKED] = "locked",
-	[EFI_RT_GATE_MODE_UNLOCKED] = "unlocked",
+static const char *const efi_gate_mode_names[] = {
+	[EFI_GATE_MODE_AUTO] = "auto",
+	[EFI_GATE_MODE_LOCKED] = "locked",
+	[EFI_GATE_MODE_UNLOCKED] = "unlocked",
 };
 
-static enum efi_rt_gate_mode gate_mode __initdata =
+static enum efi_gate_mode gate_mode __initdata =
 	IS_ENABLED(CONFIG_EFI_RT_GATE_DEFAULT_LOCKED) ?
-	EFI_RT_GATE_MODE_LOCKED : EFI_RT_GATE_MODE_AUTO;
+	EFI_GATE_MODE_LOCKED : EFI_GATE_MODE_AUTO;
 static bool gate_mode_set __initdata;
-/* efi_rt_gate_nounlock: this boot never unlocks (nor calls SVAM) */
+/* efi_gate_nounlock: this boot never unlocks (nor calls SVAM) */
 static bool gate_nounlock __ro_after_init;
 
 /* Serialises open and close; the state is read without it. */
-static DEFINE_MUTEX(efi_rt_gate_mutex);
-static enum efi_rt_gate_state gate_state = EFI_RT_GATE_DISABLED;
+static DEFINE_MUTEX(efi_gate_mutex);
+static enum efi_gate_state gate_state = EFI_GATE_DISABLED;
 /* Set when this boot prepared runtime services natively. */
 static bool gate_armed __ro_after_init;
 /* The policy withholds runtime services at boot (armed gates only). */
@@ -60,7 +60,7 @@ static bool gate_lock_at_boot __ro_after_init;
 static bool gate_faulted;
 /* efisubsys_init() registered the efivars device (boot was unlocked). */
 static bool efivars_pdev_from_boot __ro_after_init;
-static enum efi_rt_gate_reason boot_reason __ro_after_init;
+static enum efi_gate_reason boot_reason __ro_after_init;
 static u32 saved_mask;
 static struct platform_device *efivars_pdev;
 /* /sys/devices/platform/efi_rt_gate: carries a uevent per transition */
@@ -83,105 +83,105 @@ static int __init fail_svam_debugfs(void)
 late_initcall(fail_svam_debugfs);
 
 /* Fail the deferred SetVirtualAddressMap() without calling the firmware. */
-static bool efi_rt_gate_fail_svam(void)
+static bool efi_gate_fail_svam(void)
 {
 	return should_fail(&fail_svam, 1);
 }
 #else
-static bool efi_rt_gate_fail_svam(void)
+static bool efi_gate_fail_svam(void)
 {
 	return false;
 }
 #endif
 
 /**
- * efi_rt_gate_parse_mode() - parse an efi_rt_gate= value strictly
+ * efi_gate_parse_mode() - parse an efi_rt_gate= value strictly
  * @str: the value
  *
- * Return: the &enum efi_rt_gate_mode, or -EINVAL unless @str is exactly
+ * Return: the &enum efi_gate_mode, or -EINVAL unless @str is exactly
  * one of "auto", "locked" or "unlocked".
  */
-int efi_rt_gate_parse_mode(const char *str)
+int efi_gate_parse_mode(const char *str)
 {
 	if (!str)
 		return -EINVAL;
-	return match_string(efi_rt_gate_mode_names,
-			    ARRAY_SIZE(efi_rt_gate_mode_names), str);
+	return match_string(efi_gate_mode_names,
+			    ARRAY_SIZE(efi_gate_mode_names), str);
 }
 
-static int __init efi_rt_gate_param(char *str)
+static int __init efi_gate_param(char *str)
 {
-	int i = efi_rt_gate_parse_mode(str);
+	int i = efi_gate_parse_mode(str);
 
 	if (i < 0) {
 		pr_warn("unknown mode '%s' ignored, using '%s'\n",
-			str ? str : "", efi_rt_gate_mode_names[gate_mode]);
+			str ? str : "", efi_gate_mode_names[gate_mode]);
 		return -EINVAL;
 	}
 	gate_mode = i;
 	gate_mode_set = true;
 	return 0;
 }
-early_param("efi_rt_gate", efi_rt_gate_param);
+early_param("efi_rt_gate", efi_gate_param);
 
-static int __init efi_rt_gate_nounlock_param(char *str)
+static int __init efi_gate_nounlock_param(char *str)
 {
 	gate_nounlock = true;
 	return 0;
 }
-early_param("efi_rt_gate_nounlock", efi_rt_gate_nounlock_param);
+early_param("efi_rt_gate_nounlock", efi_gate_nounlock_param);
 
 /**
- * efi_rt_gate_nounlock() - does a boot that starts locked never unlock?
+ * efi_gate_nounlock() - does a boot that starts locked never unlock?
  *
- * Return: true with efi_rt_gate_nounlock on the command line: the
+ * Return: true with efi_gate_nounlock on the command line: the
  * architecture then frees the boot-services memory at boot and never
  * calls SetVirtualAddressMap(), and every unlock fails.
  */
-bool __init efi_rt_gate_nounlock(void)
+bool __init efi_gate_nounlock(void)
 {
 	return gate_nounlock;
 }
 
-static bool __init efi_rt_gate_secure_launch(void)
+static bool __init efi_gate_secure_launch(void)
 {
 	return slaunch_is_txt_launch() || slaunch_emulated();
 }
 
 /**
- * efi_rt_gate_prepare() - decide the gate's policy before virtual mode
+ * efi_gate_prepare() - decide the gate's policy before virtual mode
  *
  * Called by the architecture before it enters virtual mode.  When runtime
  * services are to be withheld, the gate is closed here; the architecture
- * then defers SetVirtualAddressMap() to the first efi_rt_gate_open(), so
+ * then defers SetVirtualAddressMap() to the first efi_gate_open(), so
  * that no firmware code runs before the first measured unlock.
  * Where the gate cannot hold (mixed mode, paravirtualised EFI), a policy
  * that withholds runtime services disables them for the boot instead.
  *
  * Return: false if the architecture must not enter virtual mode.
  */
-bool __init efi_rt_gate_prepare(void)
+bool __init efi_gate_prepare(void)
 {
 	bool lock;
 
 	switch (gate_mode) {
-	case EFI_RT_GATE_MODE_LOCKED:
+	case EFI_GATE_MODE_LOCKED:
 		lock = true;
-		boot_reason = gate_mode_set ? EFI_RT_GATE_REASON_LOCKED :
-			EFI_RT_GATE_REASON_LOCKED_DEFAULT;
+		boot_reason = gate_mode_set ? EFI_GATE_REASON_LOCKED :
+			EFI_GATE_REASON_LOCKED_DEFAULT;
 		break;
-	case EFI_RT_GATE_MODE_UNLOCKED:
+	case EFI_GATE_MODE_UNLOCKED:
 		lock = false;
-		boot_reason = EFI_RT_GATE_REASON_UNLOCKED;
+		boot_reason = EFI_GATE_REASON_UNLOCKED;
 		break;
 	default:
-		lock = efi_rt_gate_secure_launch();
+		lock = efi_gate_secure_launch();
 		if (!lock)
-			boot_reason = EFI_RT_GATE_REASON_AUTO_NO_LAUNCH;
+			boot_reason = EFI_GATE_REASON_AUTO_NO_LAUNCH;
 		else if (slaunch_emulated())
-			boot_reason = EFI_RT_GATE_REASON_AUTO_EMULATED;
+			boot_reason = EFI_GATE_REASON_AUTO_EMULATED;
 		else
-			boot_reason = EFI_RT_GATE_REASON_AUTO_LAUNCH;
+			boot_reason = EFI_GATE_REASON_AUTO_LAUNCH;
 		break;
 	}
 
@@ -190,9 +190,9 @@ bool __init efi_rt_gate_prepare(void)
 	 * wrappers the gate guards, so the gate cannot hold there.
 	 */
 	if (efi_enabled(EFI_PARAVIRT) || efi_is_mixed()) {
-		boot_reason = EFI_RT_GATE_REASON_UNAVAILABLE;
+		boot_reason = EFI_GATE_REASON_UNAVAILABLE;
 		if (!lock) {
-			gate_state = EFI_RT_GATE_UNLOCKED;
+			gate_state = EFI_GATE_UNLOCKED;
 			return true;
 		}
 		/* Never more open than the policy: no runtime services. */
@@ -200,7 +200,7 @@ bool __init efi_rt_gate_prepare(void)
 			efi_enabled(EFI_PARAVIRT) ? "paravirtualised" : "mixed-mode");
 		efi.runtime_supported_mask = 0;
 		clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
-		gate_state = EFI_RT_GATE_DISABLED;
+		gate_state = EFI_GATE_DISABLED;
 		return false;
 	}
 
@@ -210,50 +210,50 @@ bool __init efi_rt_gate_prepare(void)
 }
 
 /**
- * efi_rt_gate_defer_svam() - must the architecture defer SetVirtualAddressMap()?
+ * efi_gate_defer_svam() - must the architecture defer SetVirtualAddressMap()?
  *
  * Return: true if the gate withholds runtime services on this boot, so
  * that no firmware code may run before the first measured unlock.
  */
-bool __init efi_rt_gate_defer_svam(void)
+bool __init efi_gate_defer_svam(void)
 {
 	return gate_lock_at_boot;
 }
 
 /**
- * efi_rt_gate_fault() - a runtime service faulted
+ * efi_gate_fault() - a runtime service faulted
  *
  * Called by efi_crash_gracefully_on_page_fault(), which has cleared
  * EFI_RUNTIME_SERVICES (so every wrapper refuses from now on): the state
  * reads disabled for the rest of the boot.  A relock is still accepted,
  * and measured.
  */
-void efi_rt_gate_fault(void)
+void efi_gate_fault(void)
 {
 	WRITE_ONCE(gate_faulted, true);
 }
 
 /**
- * efi_rt_gate_withhold() - withhold runtime services after virtual mode
+ * efi_gate_withhold() - withhold runtime services after virtual mode
  *
  * Called by the architecture once the virtual-mode setup has finished.  If
  * it failed, runtime services are disabled for good.  Otherwise, if the
  * gate is closed, the flag and the supported mask are saved and cleared, so
  * that consumers deciding at boot see no runtime services.
  */
-void __init efi_rt_gate_withhold(void)
+void __init efi_gate_withhold(void)
 {
 	if (!gate_armed)
 		return;
 
 	if (!efi_enabled(EFI_RUNTIME_SERVICES)) {
 		gate_armed = false;
-		boot_reason = EFI_RT_GATE_REASON_SVAM_FAILED;
+		boot_reason = EFI_GATE_REASON_SVAM_FAILED;
 		return;
 	}
 
 	if (!gate_lock_at_boot) {
-		gate_state = EFI_RT_GATE_UNLOCKED;
+		gate_state = EFI_GATE_UNLOCKED;
 		efivars_pdev_from_boot = true;
 		return;
 	}
@@ -261,84 +261,84 @@ void __init efi_rt_gate_withhold(void)
 	saved_mask = efi.runtime_supported_mask;
 	efi.runtime_supported_mask = 0;
 	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
-	gate_state = EFI_RT_GATE_LOCKED;
+	gate_state = EFI_GATE_LOCKED;
 	pr_info("EFI runtime services withheld until unlocked (%s)\n",
-		efi_rt_gate_reason_name(boot_reason));
+		efi_gate_reason_name(boot_reason));
 }
 
 /**
- * efi_rt_gate_withheld() - are runtime services prepared but withheld?
+ * efi_gate_withheld() - are runtime services prepared but withheld?
  *
  * Lets boot-time consumers prepare what they need for a later unlock (the
  * runtime-services workqueue, the ACPI PRM handler).
  *
  * Return: true while the gate is locked.
  */
-bool efi_rt_gate_withheld(void)
+bool efi_gate_withheld(void)
 {
-	return READ_ONCE(gate_state) == EFI_RT_GATE_LOCKED;
+	return READ_ONCE(gate_state) == EFI_GATE_LOCKED;
 }
-EXPORT_SYMBOL_GPL(efi_rt_gate_withheld);
+EXPORT_SYMBOL_GPL(efi_gate_withheld);
 
 /**
- * efi_rt_gate_state() - the state of EFI runtime services
+ * efi_gate_state() - the state of EFI runtime services
  *
  * A firmware fault in a runtime service (efi_crash_gracefully_on_page_fault())
  * disables runtime services for good; that shows as disabled here.
  *
- * Return: the current &enum efi_rt_gate_state.
+ * Return: the current &enum efi_gate_state.
  */
-enum efi_rt_gate_state efi_rt_gate_state(void)
+enum efi_gate_state efi_gate_state(void)
 {
 	if (READ_ONCE(gate_faulted))
-		return EFI_RT_GATE_DISABLED;
+		return EFI_GATE_DISABLED;
 	return READ_ONCE(gate_state);
 }
 
-static const char *const efi_rt_gate_reason_names[] = {
-	[EFI_RT_GATE_REASON_NONE] = "no reason",
-	[EFI_RT_GATE_REASON_LOCKED] = "efi_rt_gate=locked",
-	[EFI_RT_GATE_REASON_LOCKED_DEFAULT] = "efi_rt_gate=locked (default)",
-	[EFI_RT_GATE_REASON_UNLOCKED] = "efi_rt_gate=unlocked",
-	[EFI_RT_GATE_REASON_AUTO_NO_LAUNCH] = "efi_rt_gate=auto: no secure launch",
-	[EFI_RT_GATE_REASON_AUTO_LAUNCH] = "efi_rt_gate=auto: secure launch",
-	[EFI_RT_GATE_REASON_AUTO_EMULATED] = "efi_rt_gate=auto: secure launch (emulated)",
-	[EFI_RT_GATE_REASON_NORUNTIME] = "efi=noruntime",
-	[EFI_RT_GATE_REASON_SVAM_FAILED] = "SetVirtualAddressMap failed",
-	[EFI_RT_GATE_REASON_UNAVAILABLE] = "gate not available (mixed mode or paravirt EFI)",
-	[EFI_RT_GATE_REASON_REQUEST] = "securityfs request",
-	[EFI_RT_GATE_REASON_FAULT] = "firmware fault",
-	[EFI_RT_GATE_REASON_POLICY_AUTO] = "efi_rt_gate=auto",
-	[EFI_RT_GATE_REASON_NOT_EFI] = "not booted via EFI",
+static const char *const efi_gate_reason_names[] = {
+	[EFI_GATE_REASON_NONE] = "no reason",
+	[EFI_GATE_REASON_LOCKED] = "efi_rt_gate=locked",
+	[EFI_GATE_REASON_LOCKED_DEFAULT] = "efi_rt_gate=locked (default)",
+	[EFI_GATE_REASON_UNLOCKED] = "efi_rt_gate=unlocked",
+	[EFI_GATE_REASON_AUTO_NO_LAUNCH] = "efi_rt_gate=auto: no secure launch",
+	[EFI_GATE_REASON_AUTO_LAUNCH] = "efi_rt_gate=auto: secure launch",
+	[EFI_GATE_REASON_AUTO_EMULATED] = "efi_rt_gate=auto: secure launch (emulated)",
+	[EFI_GATE_REASON_NORUNTIME] = "efi=noruntime",
+	[EFI_GATE_REASON_SVAM_FAILED] = "SetVirtualAddressMap failed",
+	[EFI_GATE_REASON_UNAVAILABLE] = "gate not available (mixed mode or paravirt EFI)",
+	[EFI_GATE_REASON_REQUEST] = "securityfs request",
+	[EFI_GATE_REASON_FAULT] = "firmware fault",
+	[EFI_GATE_REASON_POLICY_AUTO] = "efi_rt_gate=auto",
+	[EFI_GATE_REASON_NOT_EFI] = "not booted via EFI",
 };
 
 /**
- * efi_rt_gate_reason_name() - text of a reason code
+ * efi_gate_reason_name() - text of a reason code
  * @reason: the code
  *
  * Return: a constant string, "unknown reason" for a code out of range.
  */
-const char *efi_rt_gate_reason_name(enum efi_rt_gate_reason reason)
+const char *efi_gate_reason_name(enum efi_gate_reason reason)
 {
-	if (reason >= ARRAY_SIZE(efi_rt_gate_reason_names))
+	if (reason >= ARRAY_SIZE(efi_gate_reason_names))
 		return "unknown reason";
-	return efi_rt_gate_reason_names[reason];
+	return efi_gate_reason_names[reason];
 }
 
 /**
- * efi_rt_gate_boot_reason() - why runtime services started as they did
+ * efi_gate_boot_reason() - why runtime services started as they did
  *
- * Return: the &enum efi_rt_gate_reason for logs and the boot record.
+ * Return: the &enum efi_gate_reason for logs and the boot record.
  */
-enum efi_rt_gate_reason efi_rt_gate_boot_reason(void)
+enum efi_gate_reason efi_gate_boot_reason(void)
 {
-	if (boot_reason != EFI_RT_GATE_REASON_NONE)
+	if (boot_reason != EFI_GATE_REASON_NONE)
 		return boot_reason;
 	if (!efi_enabled(EFI_BOOT))
-		return EFI_RT_GATE_REASON_NOT_EFI;
+		return EFI_GATE_REASON_NOT_EFI;
 	if (efi_runtime_disabled())
-		return EFI_RT_GATE_REASON_NORUNTIME;
-	return EFI_RT_GATE_REASON_UNAVAILABLE;
+		return EFI_GATE_REASON_NORUNTIME;
+	return EFI_GATE_REASON_UNAVAILABLE;
 }
 
 /*
@@ -346,26 +346,26 @@ enum efi_rt_gate_reason efi_rt_gate_boot_reason(void)
  * on the gate's platform device (which, unlike /sys/firmware/efi, belongs
  * to a kset, so that the event reaches udev and netlink listeners).
  */
-static void efi_rt_gate_uevent(void)
+static void efi_gate_uevent(void)
 {
 	static const char *const names[] = {
-		[EFI_RT_GATE_DISABLED] = "EFI_RT_GATE_STATE=disabled",
-		[EFI_RT_GATE_LOCKED] = "EFI_RT_GATE_STATE=locked",
-		[EFI_RT_GATE_UNLOCKED] = "EFI_RT_GATE_STATE=unlocked",
+		[EFI_GATE_DISABLED] = "EFI_RT_GATE_STATE=disabled",
+		[EFI_GATE_LOCKED] = "EFI_RT_GATE_STATE=locked",
+		[EFI_GATE_UNLOCKED] = "EFI_RT_GATE_STATE=unlocked",
 	};
 	char *envp[2];
 	int ret;
 
 	if (!gate_pdev)
 		return;
-	envp[0] = (char *)names[efi_rt_gate_state()];
+	envp[0] = (char *)names[efi_gate_state()];
 	envp[1] = NULL;
 	ret = kobject_uevent_env(&gate_pdev->dev.kobj, KOBJ_CHANGE, envp);
 	if (ret)
 		pr_warn("uevent: %d\n", ret);
 }
 
-static int __init efi_rt_gate_device_init(void)
+static int __init efi_gate_device_init(void)
 {
 	struct platform_device *pdev;
 
@@ -380,27 +380,27 @@ static int __init efi_rt_gate_device_init(void)
 	gate_pdev = pdev;
 	return 0;
 }
-device_initcall(efi_rt_gate_device_init);
+device_initcall(efi_gate_device_init);
 
 /**
- * efi_rt_gate_snapshot_ready() - serve the variable snapshot while locked
+ * efi_gate_snapshot_ready() - serve the variable snapshot while locked
  *
  * Called once the EFI variable snapshot has been validated, after
  * efisubsys_init().  If runtime services are withheld, variable reads are
  * answered from the snapshot from now on and the efivars operations are
  * registered read-only, so that efivarfs can be mounted.
  */
-void __init efi_rt_gate_snapshot_ready(void)
+void __init efi_gate_snapshot_ready(void)
 {
-	guard(mutex)(&efi_rt_gate_mutex);
+	guard(mutex)(&efi_gate_mutex);
 
-	if (gate_state == EFI_RT_GATE_LOCKED &&
+	if (gate_state == EFI_GATE_LOCKED &&
 	    efi_var_snapshot_serve(saved_mask))
 		efivars_generic_ops_register();
 }
 
 /**
- * efi_rt_gate_can_open() - would efi_rt_gate_open() succeed now?
+ * efi_gate_can_open() - would efi_gate_open() succeed now?
  *
  * Checked before an unlock is measured, so that no measurement is taken
  * for a transition that cannot take effect.
@@ -408,37 +408,37 @@ void __init efi_rt_gate_snapshot_ready(void)
  * Return: true if the gate is locked and everything the late enable needs
  * (native runtime services, the runtime-services workqueue) is there.
  */
-bool efi_rt_gate_can_open(void)
+bool efi_gate_can_open(void)
 {
-	guard(mutex)(&efi_rt_gate_mutex);
-	return gate_armed && gate_state == EFI_RT_GATE_LOCKED && efi_rts_wq &&
+	guard(mutex)(&efi_gate_mutex);
+	return gate_armed && gate_state == EFI_GATE_LOCKED && efi_rts_wq &&
 		!(gate_lock_at_boot && gate_nounlock);
 }
 
 /**
- * efi_rt_gate_svam_deferred() - will the next open run SetVirtualAddressMap()?
+ * efi_gate_svam_deferred() - will the next open run SetVirtualAddressMap()?
  *
  * Return: true on a boot that started locked, until the first open.
  */
-bool efi_rt_gate_svam_deferred(void)
+bool efi_gate_svam_deferred(void)
 {
 	return efi_svam_deferred();
 }
 
 /**
- * efi_rt_gate_can_close() - is there an unlock for efi_rt_gate_close() to end?
+ * efi_gate_can_close() - is there an unlock for efi_gate_close() to end?
  *
  * Return: true if the gate is unlocked, also when a firmware fault has
  * disabled runtime services since (the relock is then measured as such).
  */
-bool efi_rt_gate_can_close(void)
+bool efi_gate_can_close(void)
 {
-	guard(mutex)(&efi_rt_gate_mutex);
-	return gate_armed && gate_state == EFI_RT_GATE_UNLOCKED;
+	guard(mutex)(&efi_gate_mutex);
+	return gate_armed && gate_state == EFI_GATE_UNLOCKED;
 }
 
 /*
- * efi_rt_gate_open() - make withheld runtime services available
+ * efi_gate_open() - make withheld runtime services available
  *
  * Opens the gate, restores the supported mask and EFI_RUNTIME_SERVICES, and
  * re-triggers the consumers that decided at boot: the generic efivars ops
@@ -455,17 +455,17 @@ bool efi_rt_gate_can_close(void)
  * deferred SetVirtualAddressMap() failed (runtime services are then
  * disabled for the boot).
  */
-static int efi_rt_gate_open(void)
+static int efi_gate_open(void)
 {
 	struct platform_device *pdev;
 	bool svam;
 	int ret;
 
-	guard(mutex)(&efi_rt_gate_mutex);
+	guard(mutex)(&efi_gate_mutex);
 
-	if (efi_rt_gate_state() == EFI_RT_GATE_UNLOCKED)
+	if (efi_gate_state() == EFI_GATE_UNLOCKED)
 		return 0;
-	if (!gate_armed || gate_state != EFI_RT_GATE_LOCKED || !efi_rts_wq ||
+	if (!gate_armed || gate_state != EFI_GATE_LOCKED || !efi_rts_wq ||
 	    (gate_lock_at_boot && gate_nounlock))
 		return -EOPNOTSUPP;
 
@@ -476,10 +476,10 @@ static int efi_rt_gate_open(void)
 	 */
 	svam = efi_svam_deferred();
 	if (svam) {
-		ret = efi_rt_gate_fail_svam() ? -EIO :
+		ret = efi_gate_fail_svam() ? -EIO :
 			efi_enter_virtual_mode_late();
 		if (ret) {
-			WRITE_ONCE(gate_state, EFI_RT_GATE_DISABLED);
+			WRITE_ONCE(gate_state, EFI_GATE_DISABLED);
 			pr_err("SetVirtualAddressMap() failed: EFI runtime services disabled for this boot\n");
 			return -EIO;
 		}
@@ -490,7 +490,7 @@ static int efi_rt_gate_open(void)
 	/* The mask is visible before the flag that lets calls through. */
 	smp_mb__before_atomic();
 	set_bit(EFI_RUNTIME_SERVICES, &efi.flags);
-	WRITE_ONCE(gate_state, EFI_RT_GATE_UNLOCKED);
+	WRITE_ONCE(gate_state, EFI_GATE_UNLOCKED);
 
 	if (efi_rt_services_supported(EFI_RT_SUPPORTED_GET_VARIABLE |
 				      EFI_RT_SUPPORTED_GET_NEXT_VARIABLE_NAME)) {
@@ -509,7 +509,7 @@ static int efi_rt_gate_open(void)
 		if (ret)
 			pr_warn("EFI power-off handler: %d\n", ret);
 	}
-	efi_rt_gate_uevent();
+	efi_gate_uevent();
 	/* As at the end of a boot-time SetVirtualAddressMap() */
 	if (svam)
 		efi_delete_dummy_variable();
@@ -517,10 +517,10 @@ static int efi_rt_gate_open(void)
 }
 
 /*
- * efi_rt_gate_close() - withhold runtime services again
+ * efi_gate_close() - withhold runtime services again
  *
  * Closes the gate, waits until calls already in the firmware have
- * returned, then withdraws what efi_rt_gate_open() registered: efivarfs
+ * returned, then withdraws what efi_gate_open() registered: efivarfs
  * refuses further access and the EFI power-off handler is gone.  If a
  * firmware fault disabled runtime services meanwhile, the state becomes
  * disabled and they are never enabled again.
@@ -528,15 +528,15 @@ static int efi_rt_gate_open(void)
  * Return: 0 on success or if already closed, -EOPNOTSUPP if the gate is
  * not available on this boot.
  */
-static int efi_rt_gate_close(void)
+static int efi_gate_close(void)
 {
 	bool faulted;
 
-	guard(mutex)(&efi_rt_gate_mutex);
+	guard(mutex)(&efi_gate_mutex);
 
-	if (gate_state == EFI_RT_GATE_LOCKED)
+	if (gate_state == EFI_GATE_LOCKED)
 		return 0;
-	if (!gate_armed || gate_state != EFI_RT_GATE_UNLOCKED)
+	if (!gate_armed || gate_state != EFI_GATE_UNLOCKED)
 		return -EOPNOTSUPP;
 
 	/* Refused by every wrapper from here; wait for calls in progress. */
@@ -554,8 +554,8 @@ static int efi_rt_gate_close(void)
 		efivars_pdev = NULL;
 	}
 	efi.runtime_supported_mask = 0;
-	WRITE_ONCE(gate_state, faulted ? EFI_RT_GATE_DISABLED :
-		   EFI_RT_GATE_LOCKED);
+	WRITE_ONCE(gate_state, faulted ? EFI_GATE_DISABLED :
+		   EFI_GATE_LOCKED);
 	/*
 	 * With a variable snapshot, efivars stay registered and turn
 	 * read-only (efivarfs follows through efivar_ops_nh and sees the
@@ -565,19 +565,19 @@ static int efi_rt_gate_close(void)
 		efivars_generic_ops_register();
 	else
 		efivars_generic_ops_unregister();
-	efi_rt_gate_uevent();
+	efi_gate_uevent();
 	return 0;
 }
 
-static const struct efi_rt_gate_ops gate_ops = {
-	.open = efi_rt_gate_open,
-	.close = efi_rt_gate_close,
+static const struct efi_gate_ops gate_ops = {
+	.open = efi_gate_open,
+	.close = efi_gate_close,
 };
 
 static bool gate_claimed __initdata;
 
 /**
- * efi_rt_gate_claim() - take the gate's transitions, once
+ * efi_gate_claim() - take the gate's transitions, once
  *
  * The gate has a single opener, its measured interface, which claims the
  * transitions at boot.  A second claim is refused, and none is possible
@@ -585,7 +585,7 @@ static bool gate_claimed __initdata;
  *
  * Return: the gate's transitions, or NULL if they were claimed before.
  */
-const struct efi_rt_gate_ops * __init efi_rt_gate_claim(void)
+const struct efi_gate_ops * __init efi_gate_claim(void)
 {
 	if (WARN_ON(gate_claimed))
 		return NULL;

@@ -346,7 +346,7 @@ fail:
 	snap_vars = vars;
 	snap_count = n;
 	pr_info("%d variables, %u bytes\n", n, size);
-	efi_rt_gate_snapshot_ready();
+	efi_gate_snapshot_ready();
 out:
 	if (map)
 		memunmap(map);

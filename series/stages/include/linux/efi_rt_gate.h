@@ -16,90 +16,90 @@
  * securityfs-efi-rt-gate has it byte by byte).  The EFI stub measures the
  * boot policy with it into the firmware's log, the kernel its transitions
  * into its own log.  In a log it is the data of a TCG_PCClientTaggedEvent
- * with EFI_RT_GATE_EVENT_TAG_ID, in an EV_EVENT_TAG record whose digests
+ * with EFI_GATE_EVENT_TAG_ID, in an EV_EVENT_TAG record whose digests
  * are the hashes of exactly the event's bytes.
  */
-#define EFI_RT_GATE_EVENT_TAG_ID	0x8F3B22EE
-#define EFI_RT_GATE_EVENT_MAGIC		0x47545245	/* "ERTG" */
-#define EFI_RT_GATE_EVENT_VERSION	1
+#define EFI_GATE_EVENT_TAG_ID	0x8F3B22EE
+#define EFI_GATE_EVENT_MAGIC		0x47545245	/* "ERTG" */
+#define EFI_GATE_EVENT_VERSION	1
 /* Fixed part: magic to nr_digests; digests and text follow */
-#define EFI_RT_GATE_EVENT_HDR_SIZE	22
-#define EFI_RT_GATE_EVENT_TEXT_MAX	128
+#define EFI_GATE_EVENT_HDR_SIZE	22
+#define EFI_GATE_EVENT_TEXT_MAX	128
 
 /* Operations */
-#define EFI_RT_GATE_OP_POLICY		1	/* EFI stub, firmware log */
-#define EFI_RT_GATE_OP_BOOT		2	/* kernel, after a secure launch */
-#define EFI_RT_GATE_OP_UNLOCK		3
-#define EFI_RT_GATE_OP_RELOCK		4
+#define EFI_GATE_OP_POLICY		1	/* EFI stub, firmware log */
+#define EFI_GATE_OP_BOOT		2	/* kernel, after a secure launch */
+#define EFI_GATE_OP_UNLOCK		3
+#define EFI_GATE_OP_RELOCK		4
 
-/* State codes are enum efi_rt_gate_state; this one means "no state". */
-#define EFI_RT_GATE_EV_STATE_NONE	0xff
+/* State codes are enum efi_gate_state; this one means "no state". */
+#define EFI_GATE_EV_STATE_NONE	0xff
 
-#define EFI_RT_GATE_EV_FLAG_NORUNTIME	BIT(0)	/* efi=noruntime or noefi */
-#define EFI_RT_GATE_EV_FLAG_CMDLINE	BIT(1)	/* mode from efi_rt_gate= */
+#define EFI_GATE_EV_FLAG_NORUNTIME	BIT(0)	/* efi=noruntime or noefi */
+#define EFI_GATE_EV_FLAG_CMDLINE	BIT(1)	/* mode from efi_rt_gate= */
 
 /**
- * enum efi_rt_gate_reason - why a gate event happened (its reason field)
- * @EFI_RT_GATE_REASON_NONE: no reason recorded
- * @EFI_RT_GATE_REASON_LOCKED: efi_rt_gate=locked
- * @EFI_RT_GATE_REASON_LOCKED_DEFAULT: locked by the Kconfig default
- * @EFI_RT_GATE_REASON_UNLOCKED: efi_rt_gate=unlocked
- * @EFI_RT_GATE_REASON_AUTO_NO_LAUNCH: auto, no secure launch
- * @EFI_RT_GATE_REASON_AUTO_LAUNCH: auto, secure launch
- * @EFI_RT_GATE_REASON_AUTO_EMULATED: auto, emulated secure launch
- * @EFI_RT_GATE_REASON_NORUNTIME: efi=noruntime (or noefi)
- * @EFI_RT_GATE_REASON_SVAM_FAILED: SetVirtualAddressMap() failed
- * @EFI_RT_GATE_REASON_UNAVAILABLE: mixed-mode or paravirtualised EFI
- * @EFI_RT_GATE_REASON_REQUEST: written to /sys/kernel/security/efi_rt/unlock
- * @EFI_RT_GATE_REASON_FAULT: a firmware fault disabled runtime services
- * @EFI_RT_GATE_REASON_POLICY_AUTO: policy "auto", decided by the kernel
- * @EFI_RT_GATE_REASON_NOT_EFI: not booted through EFI
+ * enum efi_gate_reason - why a gate event happened (its reason field)
+ * @EFI_GATE_REASON_NONE: no reason recorded
+ * @EFI_GATE_REASON_LOCKED: efi_rt_gate=locked
+ * @EFI_GATE_REASON_LOCKED_DEFAULT: locked by the Kconfig default
+ * @EFI_GATE_REASON_UNLOCKED: efi_rt_gate=unlocked
+ * @EFI_GATE_REASON_AUTO_NO_LAUNCH: auto, no secure launch
+ * @EFI_GATE_REASON_AUTO_LAUNCH: auto, secure launch
+ * @EFI_GATE_REASON_AUTO_EMULATED: auto, emulated secure launch
+ * @EFI_GATE_REASON_NORUNTIME: efi=noruntime (or noefi)
+ * @EFI_GATE_REASON_SVAM_FAILED: SetVirtualAddressMap() failed
+ * @EFI_GATE_REASON_UNAVAILABLE: mixed-mode or paravirtualised EFI
+ * @EFI_GATE_REASON_REQUEST: written to /sys/kernel/security/efi_rt/unlock
+ * @EFI_GATE_REASON_FAULT: a firmware fault disabled runtime services
+ * @EFI_GATE_REASON_POLICY_AUTO: policy "auto", decided by the kernel
+ * @EFI_GATE_REASON_NOT_EFI: not booted through EFI
  */
-enum efi_rt_gate_reason {
-	EFI_RT_GATE_REASON_NONE,
-	EFI_RT_GATE_REASON_LOCKED,
-	EFI_RT_GATE_REASON_LOCKED_DEFAULT,
-	EFI_RT_GATE_REASON_UNLOCKED,
-	EFI_RT_GATE_REASON_AUTO_NO_LAUNCH,
-	EFI_RT_GATE_REASON_AUTO_LAUNCH,
-	EFI_RT_GATE_REASON_AUTO_EMULATED,
-	EFI_RT_GATE_REASON_NORUNTIME,
-	EFI_RT_GATE_REASON_SVAM_FAILED,
-	EFI_RT_GATE_REASON_UNAVAILABLE,
-	EFI_RT_GATE_REASON_REQUEST,
-	EFI_RT_GATE_REASON_FAULT,
-	EFI_RT_GATE_REASON_POLICY_AUTO,
-	EFI_RT_GATE_REASON_NOT_EFI,
+enum efi_gate_reason {
+	EFI_GATE_REASON_NONE,
+	EFI_GATE_REASON_LOCKED,
+	EFI_GATE_REASON_LOCKED_DEFAULT,
+	EFI_GATE_REASON_UNLOCKED,
+	EFI_GATE_REASON_AUTO_NO_LAUNCH,
+	EFI_GATE_REASON_AUTO_LAUNCH,
+	EFI_GATE_REASON_AUTO_EMULATED,
+	EFI_GATE_REASON_NORUNTIME,
+	EFI_GATE_REASON_SVAM_FAILED,
+	EFI_GATE_REASON_UNAVAILABLE,
+	EFI_GATE_REASON_REQUEST,
+	EFI_GATE_REASON_FAULT,
+	EFI_GATE_REASON_POLICY_AUTO,
+	EFI_GATE_REASON_NOT_EFI,
 };
 
 /**
- * enum efi_rt_gate_state - what the OS may do with EFI runtime services
- * @EFI_RT_GATE_DISABLED: no runtime services on this boot, nor ever will be
+ * enum efi_gate_state - what the OS may do with EFI runtime services
+ * @EFI_GATE_DISABLED: no runtime services on this boot, nor ever will be
  *	(not an EFI boot, efi=noruntime, SetVirtualAddressMap failed, or a
  *	firmware fault disabled them)
- * @EFI_RT_GATE_LOCKED: prepared but withheld; no call reaches the firmware
- * @EFI_RT_GATE_UNLOCKED: available as on any kernel
+ * @EFI_GATE_LOCKED: prepared but withheld; no call reaches the firmware
+ * @EFI_GATE_UNLOCKED: available as on any kernel
  */
-enum efi_rt_gate_state {
-	EFI_RT_GATE_DISABLED,
-	EFI_RT_GATE_LOCKED,
-	EFI_RT_GATE_UNLOCKED,
+enum efi_gate_state {
+	EFI_GATE_DISABLED,
+	EFI_GATE_LOCKED,
+	EFI_GATE_UNLOCKED,
 };
 
 /**
- * enum efi_rt_gate_mode - the efi_rt_gate= policy
- * @EFI_RT_GATE_MODE_AUTO: withhold runtime services after a secure launch
- * @EFI_RT_GATE_MODE_LOCKED: withhold them on every boot
- * @EFI_RT_GATE_MODE_UNLOCKED: never withhold them at boot
+ * enum efi_gate_mode - the efi_rt_gate= policy
+ * @EFI_GATE_MODE_AUTO: withhold runtime services after a secure launch
+ * @EFI_GATE_MODE_LOCKED: withhold them on every boot
+ * @EFI_GATE_MODE_UNLOCKED: never withhold them at boot
  */
-enum efi_rt_gate_mode {
-	EFI_RT_GATE_MODE_AUTO,
-	EFI_RT_GATE_MODE_LOCKED,
-	EFI_RT_GATE_MODE_UNLOCKED,
+enum efi_gate_mode {
+	EFI_GATE_MODE_AUTO,
+	EFI_GATE_MODE_LOCKED,
+	EFI_GATE_MODE_UNLOCKED,
 };
 
 /**
- * struct efi_rt_gate_ops - the gate's transitions, for its one opener
+ * struct efi_gate_ops - the gate's transitions, for its one opener
  * @open: make withheld runtime services available: restore the supported
  *	mask and EFI_RUNTIME_SERVICES and re-trigger the consumers that
  *	decided at boot; on a boot that started locked, run the deferred
@@ -113,17 +113,17 @@ enum efi_rt_gate_mode {
  *	a firmware fault the state becomes disabled).  Returns 0 (also if
  *	already closed) or -EOPNOTSUPP if the gate is not available.
  */
-struct efi_rt_gate_ops {
+struct efi_gate_ops {
 	int (*open)(void);
 	int (*close)(void);
 };
 
 #ifdef CONFIG_EFI_RT_GATE
 
-DECLARE_STATIC_KEY_FALSE(efi_rt_gate_closed_key);
+DECLARE_STATIC_KEY_FALSE(efi_gate_closed_key);
 
 /**
- * efi_rt_gate_closed() - may no runtime service call reach the firmware?
+ * efi_gate_closed() - may no runtime service call reach the firmware?
  *
  * Tested by every runtime-services wrapper before it takes
  * efi_runtime_lock.  A static key: nothing in the fast path, and it can
@@ -131,37 +131,37 @@ DECLARE_STATIC_KEY_FALSE(efi_rt_gate_closed_key);
  *
  * Return: true while runtime services are withheld.
  */
-static inline bool efi_rt_gate_closed(void)
+static inline bool efi_gate_closed(void)
 {
-	return static_branch_unlikely(&efi_rt_gate_closed_key);
+	return static_branch_unlikely(&efi_gate_closed_key);
 }
 
-int efi_rt_gate_parse_mode(const char *str);
-bool efi_rt_gate_prepare(void);
-void efi_rt_gate_withhold(void);
-bool efi_rt_gate_withheld(void);
-enum efi_rt_gate_state efi_rt_gate_state(void);
-enum efi_rt_gate_reason efi_rt_gate_boot_reason(void);
-const char *efi_rt_gate_reason_name(enum efi_rt_gate_reason reason);
-bool efi_rt_gate_can_open(void);
-const struct efi_rt_gate_ops *efi_rt_gate_claim(void);
+int efi_gate_parse_mode(const char *str);
+bool efi_gate_prepare(void);
+void efi_gate_withhold(void);
+bool efi_gate_withheld(void);
+enum efi_gate_state efi_gate_state(void);
+enum efi_gate_reason efi_gate_boot_reason(void);
+const char *efi_gate_reason_name(enum efi_gate_reason reason);
+bool efi_gate_can_open(void);
+const struct efi_gate_ops *efi_gate_claim(void);
 void efi_runtime_quiesce(void);
 
 #else /* !CONFIG_EFI_RT_GATE */
 
-static inline bool efi_rt_gate_closed(void)
+static inline bool efi_gate_closed(void)
 {
 	return false;
 }
 
-static inline bool efi_rt_gate_prepare(void)
+static inline bool efi_gate_prepare(void)
 {
 	return true;
 }
 
-static inline void efi_rt_gate_withhold(void) { }
+static inline void efi_gate_withhold(void) { }
 
-static inline bool efi_rt_gate_withheld(void)
+static inline bool efi_gate_withheld(void)
 {
 	return false;
 }
