@@ -436,5 +436,26 @@ static struct kunit_suite rtgate_test_suite = {
 
 kunit_test_suite(rtgate_test_suite);
 
+/*
+ * The measured interface claimed the gate's transitions in its
+ * late_initcall, before built-in KUnit suites run: nobody else gets them.
+ */
+static void __init claim_once_test(struct kunit *test)
+{
+	KUNIT_EXPECT_NULL(test, efi_gate_claim());
+}
+
+static struct kunit_case rtgate_init_test_cases[] __refdata = {
+	KUNIT_CASE(claim_once_test),
+	{}
+};
+
+static struct kunit_suite rtgate_init_test_suite __refdata = {
+	.name = "efi_rt_gate_init",
+	.test_cases = rtgate_init_test_cases,
+};
+
+kunit_test_init_section_suites(&rtgate_init_test_suite);
+
 MODULE_DESCRIPTION("KUnit tests for the EFI runtime gate");
 MODULE_LICENSE("GPL");

@@ -387,8 +387,10 @@ static bool gate_claimed __initdata;
  */
 const struct efi_gate_ops * __init efi_gate_claim(void)
 {
-	if (WARN_ON(gate_claimed))
+	if (gate_claimed) {
+		pr_err("transitions already claimed: refused\n");
 		return NULL;
+	}
 	gate_claimed = true;
 	return &gate_ops;
 }
