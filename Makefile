@@ -61,7 +61,7 @@ demo: all
 series: apply
 	@/usr/bin/python3 scripts/mkseries.py $(if $(ON_SLAUNCH),--on-slaunch)
 
-series-check: series kernel
+series-check: series kernel initramfs
 	@scripts/series-check.sh
 
 bench: all

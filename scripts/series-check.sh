@@ -4,7 +4,9 @@
 # Gates on the mailable series in build/series/ (make series):
 #   am         git am of the series onto the pristine base succeeds and gives
 #              the same tree as the project
-#   bisect     the kernel (make check's config) builds after every patch
+#   bisect     the kernel (make check's config) builds after every patch,
+#              and boots: scenarios/series/bisect-boot.scn (OVMF, swtpm,
+#              EFI variables, TPM, firmware log replay) passes on it
 #   checkpatch scripts/checkpatch.pl --strict: 0 errors, 0 warnings per patch
 #              (a waiver needs a reason in series/NN-*.commit)
 #   sparse/W=1 no new sparse or W=1 warnings in new or changed C files,
@@ -100,14 +102,24 @@ for c in $(git -C "$AM" rev-list --reverse "$base..$head"); do
 	ts=$(date +%s)
 	if "${mk[@]}" -C "$AM" O="$BO" olddefconfig > "$LOG/bisect-$i.log" 2>&1 &&
 	   "${mk[@]}" -C "$AM" O="$BO" -j"$JOBS" bzImage >> "$LOG/bisect-$i.log" 2>&1; then
-		echo "  bisect $i/$n: builds ($(( $(date +%s) - ts )) s) $(git -C "$AM" log -1 --format=%s "$c")"
+		tb=$(date +%s)
+		if /usr/bin/python3 "$PROJ/scripts/run-scenario.py" \
+			"$PROJ/scenarios/series/bisect-boot.scn" \
+			--kernel "$BO/arch/x86/boot/bzImage" \
+			--initrd "$B/initramfs-min.cpio.gz" \
+			--out "$LOG/boot-$i" > "$LOG/boot-$i.log" 2>&1; then
+			echo "  bisect $i/$n: builds ($(( tb - ts )) s), boots ($(( $(date +%s) - tb )) s) $(git -C "$AM" log -1 --format=%s "$c")"
+		else
+			echo "  bisect $i/$n: builds, BOOT FAILED $(git -C "$AM" log -1 --format=%s "$c") (see $LOG/boot-$i.log)"
+			bis_bad=1
+		fi
 	else
 		echo "  bisect $i/$n: BUILD FAILED $(git -C "$AM" log -1 --format=%s "$c") (see $LOG/bisect-$i.log)"
 		bis_bad=1
 	fi
 done
 if [ $bis_bad -eq 0 ]; then
-	gate bisect ok "(kernel builds after each of $n patches, $(( $(date +%s) - t0 )) s)"
+	gate bisect ok "(kernel builds and boots after each of $n patches, $(( $(date +%s) - t0 )) s)"
 else
 	gate bisect fail ""
 fi
