@@ -9,6 +9,8 @@
 #              EFI variables, TPM, firmware log replay) passes on it
 #   checkpatch scripts/checkpatch.pl --strict: 0 errors, 0 warnings per patch
 #              (a waiver needs a reason in series/NN-*.commit)
+#   mechanism  CONFIG_EFI_RT_GATE without the measured interface and the TPM
+#              builds and boots locked (scenarios/series/mechanism-only.scn)
 #   sparse/W=1 no new sparse or W=1 warnings in new or changed C files,
 #              compared with the base built the same way
 #   kernel-doc kernel-doc -none -Wall clean on new and changed files, and
@@ -128,9 +130,11 @@ fi
 # C files the series adds or changes and the config builds, as objects.
 changed=$(git -C "$AM" diff --name-only --diff-filter=AM "$base" "$head" -- '*.c' | grep -v '^tools/')
 objs=() newobjs=()
+ar t "$B/kbuild/default/vmlinux.a" > "$LOG/vmlinux-objs.txt"
 for f in $changed; do
 	o=${f%.c}.o
-	[ -f "$B/kbuild/default/$o" ] || continue
+	# Built into the kernel by this config (not a leftover of another)
+	grep -qx ".*/$o" "$LOG/vmlinux-objs.txt" || continue
 	objs+=("$o")
 	git -C "$TREE" cat-file -e "base:$f" 2>/dev/null || newobjs+=("$o")
 done
@@ -159,6 +163,29 @@ else
 	gate sparse-w1 ok "(${#objs[@]} objects, C=2 W=1: no new warnings; $(wc -l < "$LOG/sparse-base.txt") in the base)"
 fi
 git -C "$AM" checkout -q -f --detach "$head"
+
+# --- the mechanism alone ------------------------------------------------
+# CONFIG_EFI_RT_GATE without the measured interface and without any TPM
+# driver builds, and a locked boot of it stays locked and serves EFI
+# variables read-only (scenarios/series/mechanism-only.scn).
+cp "$B/kbuild/default/.config" "$BO/.config"
+"$AM/scripts/config" --file "$BO/.config" -d SECURITY_EFI_RT_GATE -d TCG_TPM
+if "${mk[@]}" -C "$AM" O="$BO" olddefconfig > "$LOG/mechanism.log" 2>&1 &&
+   grep -qx 'CONFIG_EFI_RT_GATE=y' "$BO/.config" &&
+   ! grep -q '^CONFIG_TCG_TPM=\|^CONFIG_SECURITY_EFI_RT_GATE=' "$BO/.config" &&
+   "${mk[@]}" -C "$AM" O="$BO" -j"$JOBS" bzImage >> "$LOG/mechanism.log" 2>&1; then
+	if /usr/bin/python3 "$PROJ/scripts/run-scenario.py" \
+		"$PROJ/scenarios/series/mechanism-only.scn" \
+		--kernel "$BO/arch/x86/boot/bzImage" \
+		--initrd "$B/initramfs-min.cpio.gz" \
+		--out "$LOG/mechanism-boot" > "$LOG/mechanism-boot.log" 2>&1; then
+		gate mechanism ok "(EFI_RT_GATE=y without SECURITY_EFI_RT_GATE and TCG_TPM: builds, stays locked, variables read-only)"
+	else
+		gate mechanism fail "(boots wrong: see $LOG/mechanism-boot.log)"
+	fi
+else
+	gate mechanism fail "(EFI_RT_GATE=y without SECURITY_EFI_RT_GATE and TCG_TPM: config or build failed, see $LOG/mechanism.log)"
+fi
 
 # --- kernel-doc ---------------------------------------------------------
 kd_files=$(git -C "$AM" diff --name-only --diff-filter=AM "$base" "$head" -- '*.c' '*.h' | grep -v '^tools/')

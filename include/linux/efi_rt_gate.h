@@ -58,8 +58,9 @@
  * @EFI_GATE_REASON_AUTO_NO_LAUNCH: auto, no secure launch
  * @EFI_GATE_REASON_AUTO_LAUNCH: auto, secure launch
  * @EFI_GATE_REASON_AUTO_EMULATED: auto, emulated secure launch
- * @EFI_GATE_REASON_NORUNTIME: efi=noruntime (or noefi)
- * @EFI_GATE_REASON_SVAM_FAILED: SetVirtualAddressMap() failed
+ * @EFI_GATE_REASON_NORUNTIME: efi=noruntime, noefi or CONFIG_EFI_DISABLE_RUNTIME
+ * @EFI_GATE_REASON_SVAM_FAILED: EFI virtual mode (SetVirtualAddressMap() or
+ *	the mappings before it) failed
  * @EFI_GATE_REASON_UNAVAILABLE: mixed-mode or paravirtualised EFI
  * @EFI_GATE_REASON_REQUEST: written to /sys/kernel/security/efi_rt/unlock
  * @EFI_GATE_REASON_FAULT: a firmware fault disabled runtime services

@@ -2304,6 +2304,96 @@ FIXTURE_TEARDOWN(stress) {}
  * kmemleak-test module, the positive control), and every bank of the PCR is
  * the old value folded with exactly the new records.
  */
+/*
+ * A kernel with the mechanism (CONFIG_EFI_RT_GATE) but neither its measured
+ * interface nor a TPM driver: runtime services withheld at boot stay
+ * withheld, since nothing can claim the gate's transitions.  No securityfs
+ * files; EFI variables read-only from the snapshot.
+ */
+TEST(mechanism_only)
+{
+	struct stat st;
+
+	ASSERT_NE(0, stat(GATE, &st)) TH_LOG(GATE " exists without the interface");
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_TRUE(dmesg_has("efi: runtime gate: ", "withheld until unlocked"));
+	ASSERT_NE(0, access("/dev/tpm0", F_OK)) TH_LOG("a TPM driver is built in");
+	expect_ro_efivarfs(_metadata, 0);
+}
+
+/*
+ * remount,rw racing unlocks and relocks: efivarfs asks whether the efivars
+ * can write (efivar_supports_writes()) while a relock replaces them.  A
+ * child remounts efivarfs read-write and read-only in a loop, counting
+ * what the kernel answered, while this process unlocks and relocks.  The
+ * kernel must stay intact (no oops, no new taint), remount,rw must have
+ * been refused while locked and accepted while unlocked, and efivarfs
+ * must end up following the final state.
+ */
+TEST(remount_race)
+{
+	unsigned int i, n = 400, refused = 0;
+	unsigned long taint0 = tainted();
+	volatile unsigned long *cnt;
+	struct statvfs sv;
+	char state[16];
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, mount_efivarfs());
+	gate_state(state, sizeof(state));
+	if (!strcmp(state, "unlocked"))
+		ASSERT_EQ(0, gate_write("0", 1, 0));
+	/* [0] rw accepted, [1] rw refused with EINVAL, [2] other errors */
+	cnt = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, cnt);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		for (;;) {
+			if (!mount(NULL, EFIVARFS, NULL, MS_REMOUNT, NULL))
+				cnt[0]++;
+			else
+				cnt[errno == EINVAL ? 1 : 2]++;
+			mount(NULL, EFIVARFS, NULL, MS_REMOUNT | MS_RDONLY, NULL);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (gate_write(i % 2 ? "0" : "1", 1, 0))
+			refused++;
+		/* Let the child in between transitions as well. */
+		if (i % 8 == 7)
+			usleep(2000);
+	}
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	diag("remount_race: %u transitions, remount,rw %lu accepted, %lu refused (EINVAL), %lu other errors",
+	     n, cnt[0], cnt[1], cnt[2]);
+	EXPECT_EQ(0, refused) TH_LOG("%u transitions failed", refused);
+	EXPECT_LT(0, cnt[0]) TH_LOG("remount,rw never ran while unlocked");
+	EXPECT_LT(0, cnt[1]) TH_LOG("remount,rw never refused while locked");
+	EXPECT_EQ(0, cnt[2]) TH_LOG("remount failed with another error");
+	EXPECT_EQ(taint0, tainted()) TH_LOG("the kernel was tainted during the race");
+	EXPECT_FALSE(dmesg_has("", "BUG:") || dmesg_has("", "Oops"));
+	munmap((void *)cnt, 4096);
+
+	/* Locked now (n is even): read-only, and remount,rw refused. */
+	gate_state(state, sizeof(state));
+	ASSERT_STREQ("locked", state);
+	ASSERT_EQ(0, statvfs(EFIVARFS, &sv));
+	ASSERT_TRUE(sv.f_flag & ST_RDONLY);
+	ASSERT_NE(0, mount(NULL, EFIVARFS, NULL, MS_REMOUNT, NULL));
+	ASSERT_EQ(EINVAL, errno);
+	/* Unlocked: remount,rw works and a variable can be written. */
+	ASSERT_EQ(0, gate_write("1", 1, 0));
+	ASSERT_EQ(0, mount(NULL, EFIVARFS, NULL, MS_REMOUNT, NULL));
+	ASSERT_EQ(0, efivar_roundtrip());
+	ASSERT_EQ(0, gate_write("0", 1, 0));
+	ASSERT_EQ(0, statvfs(EFIVARFS, &sv));
+	ASSERT_TRUE(sv.f_flag & ST_RDONLY) TH_LOG("efivarfs writable after the relock");
+	ASSERT_EQ(0, umount(EFIVARFS));
+}
+
 TEST_F_TIMEOUT(stress, transitions, 1800)
 {
 	static const char *const ours[] = { "efi_rt", "tpm", "slaunch", "efivar", NULL };

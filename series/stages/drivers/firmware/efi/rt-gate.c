@@ -172,7 +172,10 @@ void __init efi_gate_withhold(void)
 
 	if (!efi_gate_closed()) {
 		gate_state = EFI_GATE_UNLOCKED;
-		efivars_pdev_from_boot = true;
+		/* efisubsys_init() registers "efivars" under this condition */
+		efivars_pdev_from_boot =
+			efi_rt_services_supported(EFI_RT_SUPPORTED_GET_VARIABLE |
+						  EFI_RT_SUPPORTED_GET_NEXT_VARIABLE_NAME);
 		return;
 	}
 
@@ -222,8 +225,8 @@ static const char *const efi_gate_reason_names[] = {
 	[EFI_GATE_REASON_AUTO_NO_LAUNCH] = "efi_rt_gate=auto: no secure launch",
 	[EFI_GATE_REASON_AUTO_LAUNCH] = "efi_rt_gate=auto: secure launch",
 	[EFI_GATE_REASON_AUTO_EMULATED] = "efi_rt_gate=auto: secure launch (emulated)",
-	[EFI_GATE_REASON_NORUNTIME] = "efi=noruntime",
-	[EFI_GATE_REASON_SVAM_FAILED] = "SetVirtualAddressMap failed",
+	[EFI_GATE_REASON_NORUNTIME] = "efi=noruntime or CONFIG_EFI_DISABLE_RUNTIME",
+	[EFI_GATE_REASON_SVAM_FAILED] = "EFI virtual mode failed",
 	[EFI_GATE_REASON_UNAVAILABLE] = "gate not available (mixed mode or paravirt EFI)",
 	[EFI_GATE_REASON_REQUEST] = "securityfs request",
 	[EFI_GATE_REASON_FAULT] = "firmware fault",
