@@ -97,10 +97,12 @@ t1=$(date +%s)
 # Every errno a write to unlock can return (Documentation/ABI/testing/
 # securityfs-efi-rt-gate) must be provoked by some scenario of this run:
 # the tests print "# errno NAME: provoked (how)" when they did.  ETIME is
-# the ambiguous path (fault injection).  ENOMEM and EINTR are not provoked.
+# the ambiguous path (fault injection), EBUSY a relock that a consumer
+# refuses (fault injection; OVMF takes no capsule).  ENOMEM and EINTR are
+# not provoked.
 if [ -z "${SCENARIOS:-}" ]; then
 	echo "errno coverage (a write to unlock):"
-	for e in EPERM EINVAL EFAULT EOPNOTSUPP ENODEV EIO ENOSPC ETIME; do
+	for e in EPERM EINVAL EFAULT EOPNOTSUPP EBUSY ENODEV EIO ENOSPC ETIME; do
 		where=
 		for f in $list; do
 			n=$(basename "$f" .scn)

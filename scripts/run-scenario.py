@@ -48,7 +48,7 @@ CMD_HASH_END = 8
 SCENARIO_KEYS = {
     "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
-    "disk", "after_reboot", "cpus", "vars", "after_kexec",
+    "disk", "after_reboot", "cpus", "vars", "after_kexec", "console",
 }
 
 
@@ -63,7 +63,7 @@ def parse_scenario(path):
           "expect": "pass", "allow_skip": "no", "hooks": [],
           "kernel": "default", "initrd": "min", "timeout": "180",
           "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [],
-          "cpus": "1", "vars": "empty", "after_kexec": []}
+          "cpus": "1", "vars": "empty", "after_kexec": [], "console": []}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
@@ -83,6 +83,9 @@ def parse_scenario(path):
                 sc["hooks"].append((marker.strip(), action.split()))
             elif key == "cmdline":
                 sc["cmdline"] = (sc["cmdline"] + " " + val).strip()
+            elif key == "console":
+                # console: <text>: must appear on the console of the run
+                sc["console"].append(val)
             else:
                 sc[key] = val
     if sc["tpm"] not in ("yes", "no", "crb"):
@@ -533,6 +536,7 @@ class Runner:
         results = []
         tap = self.sc["tap"] == "yes"
         finished = True
+        all_lines = []
         disk = f"{self.out}/disk.img"
         for n, tests in enumerate(boots, 1):
             pfx = f"boot {n}: " if len(boots) > 1 else ""
@@ -572,6 +576,10 @@ class Runner:
                 r["boot"] = n
             results += boot_results
             finished = ended and not timed_out and not panic
+            all_lines += lines
+        for want in self.sc["console"]:
+            if not any(want in l for l in all_lines):
+                problems.append(f"console never showed '{want}'")
         elapsed = time.time() - self.t0
         counts = {"pass": 0, "fail": 0, "skip": 0}
         for r in results:

@@ -123,12 +123,33 @@ enum efi_gate_mode {
  * @close: withhold runtime services again: wait until calls already in the
  *	firmware have returned, then withdraw what @open registered (after
  *	a firmware fault the state becomes disabled).  Returns 0 (also if
- *	already closed) or -EOPNOTSUPP if the gate is not available.
+ *	already closed), -EBUSY if a consumer that follows the gate refused
+ *	(a capsule update is pending; nothing changed) or -EOPNOTSUPP if
+ *	the gate is not available.
  */
 struct efi_gate_ops {
 	int (*open)(void);
 	int (*close)(void);
 };
+
+/**
+ * enum efi_gate_event - what a consumer that follows the gate is told
+ * @EFI_GATE_OPENED: runtime services are available (again)
+ * @EFI_GATE_CLOSING: about to withhold them; the consumer may refuse
+ *	with notifier_from_errno(-EBUSY)
+ * @EFI_GATE_CLOSE_ABORTED: another consumer refused; nothing changed
+ * @EFI_GATE_CLOSED: runtime services are withheld (or disabled)
+ *
+ * See efi_gate_follow().
+ */
+enum efi_gate_event {
+	EFI_GATE_OPENED,
+	EFI_GATE_CLOSING,
+	EFI_GATE_CLOSE_ABORTED,
+	EFI_GATE_CLOSED,
+};
+
+struct notifier_block;
 
 #ifdef CONFIG_EFI_RT_GATE
 
@@ -169,6 +190,8 @@ bool efi_gate_defer_svam(void);
 bool efi_gate_nounlock(void);
 void efi_gate_fault(void);
 void efi_gate_snapshot_ready(void);
+int efi_gate_follow(struct notifier_block *nb);
+void efi_gate_unfollow(struct notifier_block *nb);
 
 #else /* !CONFIG_EFI_RT_GATE */
 
@@ -205,6 +228,13 @@ static inline bool efi_gate_withheld(void)
 {
 	return false;
 }
+
+static inline int efi_gate_follow(struct notifier_block *nb)
+{
+	return -ENODEV;
+}
+
+static inline void efi_gate_unfollow(struct notifier_block *nb) { }
 
 #endif /* CONFIG_EFI_RT_GATE */
 

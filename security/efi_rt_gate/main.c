@@ -723,7 +723,8 @@ static int rtgate_transition(bool unlock)
  * the gate is not available or the TPM's banks cannot be measured;
  * -ENODEV without a usable TPM; -EIO if the TPM did not extend the PCR;
  * -ETIME if the TPM's answer was lost and the PCR shows it did not
- * extend; -ENOSPC if the log is full; -ENOMEM.
+ * extend; -ENOSPC if the log is full; -EBUSY if a relock is refused
+ * before anything changed (a capsule update is pending); -ENOMEM.
  */
 int rtgate_request(bool unlock)
 {

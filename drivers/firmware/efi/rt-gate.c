@@ -29,6 +29,7 @@
 #include <linux/init.h>
 #include <linux/kobject.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/platform_device.h>
 #include <linux/slaunch.h>
 #include <linux/slaunch_emulation.h>
@@ -65,6 +66,8 @@ static u32 saved_mask;
 static struct platform_device *efivars_pdev;
 /* /sys/devices/platform/efi_rt_gate: carries a uevent per transition */
 static struct platform_device *gate_pdev;
+/* Consumers that follow the gate (efi_gate_follow()) */
+static BLOCKING_NOTIFIER_HEAD(efi_gate_chain);
 
 #ifdef CONFIG_EFI_RT_GATE_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(fail_svam);
@@ -81,6 +84,39 @@ static int __init fail_svam_debugfs(void)
 							 NULL, &fail_svam));
 }
 late_initcall(fail_svam_debugfs);
+
+/*
+ * fail_efi_rt_gate_close: a consumer that refuses a close with -EBUSY,
+ * as capsule.c does while a capsule is pending.  Asked last, so that the
+ * consumers asked before it see the close aborted.
+ */
+static DECLARE_FAULT_ATTR(fail_close);
+
+static int efi_gate_fail_close(struct notifier_block *nb,
+				  unsigned long event, void *data)
+{
+	if (event == EFI_GATE_CLOSING && should_fail(&fail_close, 1))
+		return notifier_from_errno(-EBUSY);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block fail_close_nb = {
+	.notifier_call = efi_gate_fail_close,
+	.priority = INT_MIN,
+};
+
+static int __init fail_close_init(void)
+{
+	struct dentry *dir;
+
+	dir = fault_create_debugfs_attr("fail_efi_rt_gate_close", NULL,
+					&fail_close);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	return blocking_notifier_chain_register(&efi_gate_chain,
+					       &fail_close_nb);
+}
+late_initcall(fail_close_init);
 
 /* Fail the deferred SetVirtualAddressMap() without calling the firmware. */
 static bool efi_gate_fail_svam(void)
@@ -403,6 +439,55 @@ void __init efi_gate_snapshot_ready(void)
 }
 
 /**
+ * efi_gate_follow() - follow the gate's transitions
+ * @nb: called with an &enum efi_gate_event as its action
+ *
+ * For a consumer that would otherwise decide once, at boot, whether
+ * runtime services are there (a device, a reboot notifier, a pstore
+ * backend).  @nb is called with EFI_GATE_OPENED after every open,
+ * once runtime services are available, and with EFI_GATE_CLOSED after
+ * every close, once they are withheld; if they are available now, it is
+ * called with EFI_GATE_OPENED before this returns.  Before a close it
+ * is called with EFI_GATE_CLOSING and may refuse the close by
+ * returning notifier_from_errno(-EBUSY); the consumers that had agreed
+ * are then called with EFI_GATE_CLOSE_ABORTED.  Every call is made
+ * with the gate's mutex held, so they are serialised and @nb must not
+ * open or close the gate itself.
+ *
+ * Return: 0 if @nb now follows the gate; -ENODEV if the gate does not
+ * hold on this boot (the consumer then decides once, as without the gate).
+ */
+int efi_gate_follow(struct notifier_block *nb)
+{
+	int ret;
+
+	guard(mutex)(&efi_gate_mutex);
+
+	if (!gate_armed)
+		return -ENODEV;
+	ret = blocking_notifier_chain_register(&efi_gate_chain, nb);
+	if (ret)
+		return ret;
+	if (efi_gate_state() == EFI_GATE_UNLOCKED)
+		nb->notifier_call(nb, EFI_GATE_OPENED, NULL);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(efi_gate_follow);
+
+/**
+ * efi_gate_unfollow() - stop following the gate
+ * @nb: as passed to efi_gate_follow()
+ *
+ * No call of @nb is in progress or made once this returns.
+ */
+void efi_gate_unfollow(struct notifier_block *nb)
+{
+	guard(mutex)(&efi_gate_mutex);
+	blocking_notifier_chain_unregister(&efi_gate_chain, nb);
+}
+EXPORT_SYMBOL_GPL(efi_gate_unfollow);
+
+/**
  * efi_gate_can_open() - would efi_gate_open() succeed now?
  *
  * Checked before an unlock is measured, so that no measurement is taken
@@ -512,6 +597,8 @@ static int efi_gate_open(void)
 		if (ret)
 			pr_warn("EFI power-off handler: %d\n", ret);
 	}
+	blocking_notifier_call_chain(&efi_gate_chain, EFI_GATE_OPENED,
+				     NULL);
 	efi_gate_uevent();
 	/* As at the end of a boot-time SetVirtualAddressMap() */
 	if (svam)
@@ -522,18 +609,23 @@ static int efi_gate_open(void)
 /*
  * efi_gate_close() - withhold runtime services again
  *
- * Closes the gate, waits until calls already in the firmware have
- * returned, then withdraws what efi_gate_open() registered: efivarfs
- * refuses further access and the EFI power-off handler is gone.  If a
- * firmware fault disabled runtime services meanwhile, the state becomes
- * disabled and they are never enabled again.
+ * Asks the consumers that follow the gate first: one of them may refuse
+ * (a capsule update is pending and needs runtime services at reset), and
+ * nothing changes then.  Otherwise closes the gate, waits until calls
+ * already in the firmware have returned, then withdraws what
+ * efi_gate_open() registered: efivarfs refuses further access, the EFI
+ * power-off handler is gone, and the consumers that follow the gate are
+ * told.  If a firmware fault disabled runtime services meanwhile, the
+ * state becomes disabled and they are never enabled again.
  *
  * Return: 0 on success or if already closed, -EOPNOTSUPP if the gate is
- * not available on this boot.
+ * not available on this boot, -EBUSY (or another error) if a consumer
+ * refused the close.
  */
 static int efi_gate_close(void)
 {
 	bool faulted;
+	int ret;
 
 	guard(mutex)(&efi_gate_mutex);
 
@@ -541,6 +633,16 @@ static int efi_gate_close(void)
 		return 0;
 	if (!gate_armed || gate_state != EFI_GATE_UNLOCKED)
 		return -EOPNOTSUPP;
+
+	ret = blocking_notifier_call_chain_robust(&efi_gate_chain,
+						  EFI_GATE_CLOSING,
+						  EFI_GATE_CLOSE_ABORTED,
+						  NULL);
+	ret = notifier_to_errno(ret);
+	if (ret) {
+		pr_info("close refused by a consumer: %d\n", ret);
+		return ret;
+	}
 
 	/* Refused by every wrapper from here; wait for calls in progress. */
 	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
@@ -568,6 +670,8 @@ static int efi_gate_close(void)
 		efivars_generic_ops_register();
 	else
 		efivars_generic_ops_unregister();
+	blocking_notifier_call_chain(&efi_gate_chain, EFI_GATE_CLOSED,
+				     NULL);
 	efi_gate_uevent();
 	return 0;
 }

@@ -1501,7 +1501,7 @@ static const struct {
 	{ EPERM, "EPERM" }, { EINVAL, "EINVAL" }, { EFAULT, "EFAULT" },
 	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENODEV, "ENODEV" }, { EIO, "EIO" },
 	{ ENOSPC, "ENOSPC" }, { ETIME, "ETIME" }, { ENOMEM, "ENOMEM" },
-	{ EINTR, "EINTR" },
+	{ EINTR, "EINTR" }, { EBUSY, "EBUSY" },
 };
 
 static int errno_by_name(const char *name)
@@ -1892,6 +1892,188 @@ TEST(fw_entries)
 	umount(EFIVARFS);
 	read_gate_files(_metadata);
 	ASSERT_EQ(before, fw_entry_count()) TH_LOG("firmware code ran after the relock");
+}
+
+#define CAPSULE_DEV	"/dev/efi_capsule_loader"
+#define FAIL_CLOSE	DEBUGFS "/fail_efi_rt_gate_close"
+#define PSTORE_BACKEND	"/sys/module/pstore/parameters/backend"
+#define EFI_CAPSULE_PERSIST_ACROSS_RESET	0x00010000
+
+/* EFI_CAPSULE_HEADER (UEFI 2.10, 8.5.3): 28 bytes, no padding */
+struct capsule_header {
+	uint8_t guid[16];
+	uint32_t header_size;
+	uint32_t flags;
+	uint32_t image_size;
+};
+
+/*
+ * Are the consumers that follow the gate there (@there) or gone?  The
+ * capsule loader's device node and the registered pstore backend.
+ */
+static void expect_consumers(struct __test_metadata *_metadata, int there)
+{
+	char backend[64];
+
+	if (read_text(PSTORE_BACKEND, backend, sizeof(backend)) < 0)
+		snprintf(backend, sizeof(backend), "(unreadable: %s)", strerror(errno));
+	if (there) {
+		ASSERT_EQ(0, access(CAPSULE_DEV, W_OK))
+			TH_LOG("%s after an unlock: %s", CAPSULE_DEV, strerror(errno));
+		ASSERT_STREQ("efi_pstore", backend);
+	} else {
+		ASSERT_NE(0, access(CAPSULE_DEV, F_OK))
+			TH_LOG("%s exists while locked", CAPSULE_DEV);
+		ASSERT_EQ(ENOENT, errno);
+		ASSERT_STRNE("efi_pstore", backend)
+			TH_LOG("efi_pstore registered while locked");
+	}
+}
+
+/*
+ * Upload a capsule made of its header alone through the capsule loader:
+ * the write returns 0 or -errno.  The firmware decides whether it takes it
+ * (QueryCapsuleCapabilities(), then UpdateCapsule()).
+ */
+static int upload_capsule(uint32_t flags)
+{
+	/* EFI_FIRMWARE_MANAGEMENT_CAPSULE_ID_GUID, 6dcbd5ed-e82d-4c44-bda1-7194199ad92a */
+	struct capsule_header h = {
+		.guid = { 0xed, 0xd5, 0xcb, 0x6d, 0x2d, 0xe8, 0x44, 0x4c,
+			  0xbd, 0xa1, 0x71, 0x94, 0x19, 0x9a, 0xd9, 0x2a },
+		.header_size = sizeof(h), .flags = flags, .image_size = sizeof(h),
+	};
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(CAPSULE_DEV, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, &h, sizeof(h));
+	ret = n < 0 ? -errno : n == sizeof(h) ? 0 : -EMSGSIZE;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The EFI consumers that decide at boot follow the gate (debug kernel,
+ * where the capsule loader, efibc and efi-pstore are built in; a boot
+ * that started locked): while locked there is no capsule loader and no
+ * efi_pstore backend, and nothing enters the firmware; after an unlock
+ * both are there and a capsule written to the loader reaches the
+ * firmware; after a relock both are gone again.  A relock that a consumer
+ * refuses (fault injection fail_efi_rt_gate_close) fails with EBUSY and
+ * changes nothing: state, PCR, log, consumers.  If the firmware took the
+ * capsule (it is pending until the reset), the real relock is refused the
+ * same way; OVMF takes none.  Ends locked, or unlocked with the capsule
+ * pending.
+ */
+TEST(consumers)
+{
+	struct snapshot before, after;
+	long long n0, n1;
+	char state[16];
+	int ret, taken;
+
+	if (!tpm_present())
+		SKIP(return, "no TPM");
+	ASSERT_EQ(0, mount_debugfs());
+	gate_state(state, sizeof(state));
+	if (!strcmp(state, "unlocked"))
+		ASSERT_EQ(0, gate_write("0", 1, 0));
+	gate_state(state, sizeof(state));
+	ASSERT_STREQ("locked", state);
+
+	n0 = fw_entry_count();
+	expect_consumers(_metadata, 0);
+	ASSERT_EQ(-ENOENT, upload_capsule(0));
+	ASSERT_EQ(n0, fw_entry_count()) TH_LOG("firmware code ran while locked");
+
+	ASSERT_EQ(0, gate_write("1", 1, 0));
+	expect_consumers(_metadata, 1);
+	ASSERT_TRUE(dmesg_has("pstore: ", "Registered efi_pstore as persistent store backend"));
+
+	/* A capsule processed at once, then one that persists across reset */
+	n0 = fw_entry_count();
+	ret = upload_capsule(0);
+	n1 = fw_entry_count();
+	diag("capsule, flags 0: %s, %lld firmware entries",
+	     ret ? strerror(-ret) : "taken", n1 - n0);
+	ASSERT_LT(n0, n1) TH_LOG("the capsule did not reach the firmware");
+	ret = upload_capsule(EFI_CAPSULE_PERSIST_ACROSS_RESET);
+	diag("capsule, PERSIST_ACROSS_RESET: %s, %lld firmware entries",
+	     ret ? strerror(-ret) : "taken", fw_entry_count() - n1);
+	ASSERT_LT(n1, fw_entry_count()) TH_LOG("the capsule did not reach the firmware");
+
+	taken = !ret;
+
+	/*
+	 * A consumer refuses the relock (fault injection, as the capsule
+	 * code does while a capsule is pending): EBUSY and nothing changes,
+	 * no extend, no record; the consumers asked before stay as they were
+	 * (a capsule still reaches the firmware).
+	 */
+	ASSERT_EQ(0, access(FAIL_CLOSE, F_OK)) TH_LOG("no " FAIL_CLOSE);
+	ASSERT_EQ(0, write_text(FAIL_CLOSE "/interval", "1"));
+	ASSERT_EQ(0, write_text(FAIL_CLOSE "/times", "1"));
+	ASSERT_EQ(0, write_text(FAIL_CLOSE "/probability", "100"));
+	ASSERT_EQ(0, take_snapshot(&before));
+	ret = gate_write("0", 1, 0);
+	ASSERT_EQ(0, write_text(FAIL_CLOSE "/probability", "0"));
+	ASSERT_EQ(-EBUSY, ret) TH_LOG("relock: %s", strerror(-ret));
+	report_errno(EBUSY, "relock refused by a consumer (fail_efi_rt_gate_close)");
+	ASSERT_EQ(0, take_snapshot(&after));
+	ASSERT_TRUE(snapshot_equal(&before, &after))
+		TH_LOG("a refused relock changed state, PCR or log");
+	free_snapshot(&after);
+	ASSERT_TRUE(dmesg_has("efi_rt_gate: ", "close refused by a consumer: -16"));
+	expect_consumers(_metadata, 1);
+	n0 = fw_entry_count();
+	ASSERT_NE(-ENODEV, upload_capsule(0)) TH_LOG("capsules withheld after a refused relock");
+	ASSERT_LT(n0, fw_entry_count()) TH_LOG("the capsule did not reach the firmware");
+
+	if (taken) {
+		/* Pending until the reset: a relock would drop it. */
+		ASSERT_EQ(-EBUSY, gate_write("0", 1, 0));
+		ASSERT_EQ(0, take_snapshot(&after));
+		ASSERT_TRUE(snapshot_equal(&before, &after))
+			TH_LOG("a refused relock changed state, PCR or log");
+		expect_consumers(_metadata, 1);
+		free_snapshot(&after);
+	} else {
+		ASSERT_EQ(0, gate_write("0", 1, 0));
+		ASSERT_EQ(0, take_snapshot(&after));
+		ASSERT_STREQ("locked", after.state);
+		check_folded(_metadata, &before, &after, 1);
+		expect_consumers(_metadata, 0);
+		n0 = fw_entry_count();
+		ASSERT_EQ(-ENOENT, upload_capsule(0));
+		ASSERT_EQ(n0, fw_entry_count()) TH_LOG("firmware code ran after the relock");
+		free_snapshot(&after);
+	}
+	free_snapshot(&before);
+}
+
+#define REBOOT_TYPE	"/sys/kernel/reboot/type"
+#define REBOOT_FLAG	"/run/harness-reboot"
+
+/*
+ * A reboot while locked never asks the firmware (booted with reboot=efi,
+ * the method a HW-reduced ACPI platform defaults to): the reboot type
+ * still says efi, the gate is locked, and /init reboots after the tests
+ * (REBOOT_FLAG).  The kernel must then reset through ACPI; the scenario
+ * checks its "rebooting through ACPI" line on the console.
+ */
+TEST(reboot_locked)
+{
+	char buf[16];
+
+	ASSERT_LT(0, read_text(REBOOT_TYPE, buf, sizeof(buf)))
+		TH_LOG("%s: %s", REBOOT_TYPE, strerror(errno));
+	ASSERT_STREQ("efi", buf);
+	gate_state(buf, sizeof(buf));
+	ASSERT_STREQ("locked", buf);
+	ASSERT_EQ(0, close(open(REBOOT_FLAG, O_WRONLY | O_CREAT, 0600)));
 }
 
 /*

@@ -27,6 +27,9 @@
  *                 defer (the firmware already has its virtual map)
  *   unlock_kexecd its unlock opens runtime services: efivarfs reads
  *                 BootOrder through the map the first kernel passed
+ *   efibc_kexecd  efibc, built in and registered by the first kernel's
+ *                 unlock (its boot started locked), wrote the reason of
+ *                 the kexec reboot into LoaderEntryOneShot (debug kernel)
  *
  * The second kernel's tests come from harness.kexec_tests= on the first
  * kernel's command line (run-scenario.py "after_kexec:"); load passes the
@@ -311,6 +314,45 @@ TEST(unlock_kexecd)
 	/* 4 bytes of attributes and at least one 2-byte entry */
 	ASSERT_LE(6, read(fd, buf, sizeof(buf)));
 	close(fd);
+}
+
+#define LOADER_GUID	"4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+
+/* Does efivarfs variable @name hold the UCS-2 string @text (no NUL)? */
+static bool efivar_is(const char *name, const char *text)
+{
+	char path[256], buf[256];
+	size_t i, len = strlen(text);
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), EFIVARS "/%s-" LOADER_GUID, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	/* 4 bytes of attributes, then the UCS-2 text */
+	if (n != (ssize_t)(4 + 2 * len)) {
+		printf("# %s: %zd bytes\n", path, n);
+		return false;
+	}
+	for (i = 0; i < len; i++)
+		if (buf[4 + 2 * i] != text[i] || buf[5 + 2 * i])
+			return false;
+	return true;
+}
+
+TEST(efibc_kexecd)
+{
+	int ret = mount("efivarfs", EFIVARS, "efivarfs", 0, NULL);
+
+	ASSERT_TRUE(!ret || errno == EBUSY) TH_LOG("efivarfs: %s", strerror(errno));
+	ASSERT_TRUE(efivar_is("LoaderEntryRebootReason", "reboot"))
+		TH_LOG("efibc did not record the first kernel's kexec reboot");
+	ASSERT_TRUE(efivar_is("LoaderEntryOneShot", "kexec reboot"));
 }
 
 TEST(second_kernel)
