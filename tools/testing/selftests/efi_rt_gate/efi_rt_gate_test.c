@@ -2026,7 +2026,7 @@ TEST(consumers)
 	ASSERT_TRUE(snapshot_equal(&before, &after))
 		TH_LOG("a refused relock changed state, PCR or log");
 	free_snapshot(&after);
-	ASSERT_TRUE(dmesg_has("efi_rt_gate: ", "close refused by a consumer: -16"));
+	ASSERT_TRUE(dmesg_has("efi: runtime gate: ", "close refused by a consumer: -16"));
 	expect_consumers(_metadata, 1);
 	n0 = fw_entry_count();
 	ASSERT_NE(-ENODEV, upload_capsule(0)) TH_LOG("capsules withheld after a refused relock");
