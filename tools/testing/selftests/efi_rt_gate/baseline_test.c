@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+#include "test_util.h"
 #include "tpm2_util.h"
 
 #define EFIVARFS	"/sys/firmware/efi/efivars"
@@ -45,47 +46,6 @@ static int tpm_mismatch(void)
 	return tpm_expected() == 1 && !tpm_present();
 }
 
-static int mount_efivarfs(void)
-{
-	if (mount("efivarfs", EFIVARFS, "efivarfs", 0, NULL) == 0)
-		return 0;
-	return errno == EBUSY ? 0 : -errno;
-}
-
-static ssize_t read_file(const char *path, void *buf, size_t max)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, max);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n;
-}
-
-/* New variables are created immutable; clear the flag, then unlink. */
-static int efivar_delete(const char *path)
-{
-	int fd, flags, ret = 0;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
-		ret = -errno;
-	flags &= ~FS_IMMUTABLE_FL;
-	if (!ret && ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)
-		ret = -errno;
-	close(fd);
-	if (!ret && unlink(path) < 0)
-		ret = -errno;
-	return ret;
-}
-
 TEST(efivarfs_reads_boot_order)
 {
 	uint8_t buf[256];
@@ -93,7 +53,7 @@ TEST(efivarfs_reads_boot_order)
 	ssize_t n;
 
 	ASSERT_EQ(0, mount_efivarfs());
-	n = read_file(EFIVARFS "/BootOrder-" GLOBAL_GUID, buf, sizeof(buf));
+	n = read_bytes(EFIVARFS "/BootOrder-" GLOBAL_GUID, buf, sizeof(buf));
 	/* 4 bytes of attributes, then at least one UINT16 boot option */
 	ASSERT_GE(n, 6) TH_LOG("BootOrder: %zd", n);
 	memcpy(&attr, buf, 4);
@@ -119,11 +79,11 @@ TEST(efivar_write_reads_back)
 	ASSERT_EQ((ssize_t)sizeof(out), write(fd, out, sizeof(out)));
 	ASSERT_EQ(0, close(fd));
 
-	n = read_file(path, in, sizeof(in));
+	n = read_bytes(path, in, sizeof(in));
 	ASSERT_EQ((ssize_t)sizeof(out), n);
 	ASSERT_EQ(0, memcmp(out, in, sizeof(out)));
 	ASSERT_EQ(0, efivar_delete(path));
-	ASSERT_EQ(-ENOENT, read_file(path, in, sizeof(in)));
+	ASSERT_EQ(-ENOENT, read_bytes(path, in, sizeof(in)));
 }
 
 TEST(tpm_is_tpm2)
@@ -135,13 +95,13 @@ TEST(tpm_is_tpm2)
 		       tpm_present() ? "present" : "missing");
 	if (tpm_expected() == 0) {
 		/* No TPM attached: no character device either. */
-		ASSERT_EQ(-ENOENT, read_file("/dev/tpm0", v, sizeof(v)));
-		ASSERT_EQ(-ENOENT, read_file("/dev/tpmrm0", v, sizeof(v)));
+		ASSERT_EQ(-ENOENT, read_bytes("/dev/tpm0", v, sizeof(v)));
+		ASSERT_EQ(-ENOENT, read_bytes("/dev/tpmrm0", v, sizeof(v)));
 		return;
 	}
 	if (!tpm_present())
 		SKIP(return, "no TPM: " TPM_SYSFS " does not exist");
-	ASSERT_LT(0, read_file(TPM_SYSFS "/tpm_version_major", v, sizeof(v) - 1));
+	ASSERT_LT(0, read_bytes(TPM_SYSFS "/tpm_version_major", v, sizeof(v) - 1));
 	ASSERT_STREQ("2\n", v);
 }
 

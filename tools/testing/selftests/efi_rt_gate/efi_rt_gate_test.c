@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+#include "test_util.h"
 #include "log_util.h"
 #include "tpm2_util.h"
 
@@ -78,33 +79,6 @@ struct snapshot {
 	uint8_t value[LOG_MAX_BANKS][TPM_MAX_DIGEST];
 	struct event_log log;
 };
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
-static int read_text(const char *path, char *buf, size_t max)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, max - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return n;
-	buf[n] = 0;
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = 0;
-	return n;
-}
 
 static void gate_state(char *buf, size_t max)
 {
@@ -243,13 +217,6 @@ static const char *state_code_name(uint8_t s)
 	case GATE_STATE_UNLOCKED: return "unlocked";
 	default: return "none";
 	}
-}
-
-static int mount_efivarfs(void)
-{
-	if (mount("efivarfs", EFIVARFS, "efivarfs", 0, NULL) == 0)
-		return 0;
-	return errno == EBUSY ? 0 : -errno;
 }
 
 static int efivar_roundtrip(void)
@@ -1565,6 +1532,44 @@ static long read_long(const char *path)
 	return strtol(buf, NULL, 10);
 }
 
+/* Arm the fault-injection knob in debugfs directory @dir to fire once. */
+static int arm_fault_once(const char *dir)
+{
+	static const char *const knob[][2] = {
+		{ "interval", "1" }, { "space", "0" }, { "times", "1" },
+		{ "probability", "100" },
+	};
+	char path[256];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(knob); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, knob[i][0]);
+		ret = write_text(path, knob[i][1]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * An ordinary transition: write @val, then expect state @state and the
+ * PCR and the log advanced by exactly one record, folded in every bank.
+ */
+static void folded_transition(struct __test_metadata *_metadata,
+			      const char *val, const char *state)
+{
+	struct snapshot before, after;
+
+	ASSERT_EQ(0, take_snapshot(&before));
+	ASSERT_EQ(0, gate_write(val, 1, 0));
+	ASSERT_EQ(0, take_snapshot(&after));
+	ASSERT_STREQ(state, after.state);
+	check_folded(_metadata, &before, &after, 1);
+	free_snapshot(&before);
+	free_snapshot(&after);
+}
+
 static int mount_debugfs(void)
 {
 	if (!access(DEBUGFS "/fault_around_bytes", F_OK) ||
@@ -2014,9 +2019,7 @@ TEST(consumers)
 	 * (a capsule still reaches the firmware).
 	 */
 	ASSERT_EQ(0, access(FAIL_CLOSE, F_OK)) TH_LOG("no " FAIL_CLOSE);
-	ASSERT_EQ(0, write_text(FAIL_CLOSE "/interval", "1"));
-	ASSERT_EQ(0, write_text(FAIL_CLOSE "/times", "1"));
-	ASSERT_EQ(0, write_text(FAIL_CLOSE "/probability", "100"));
+	ASSERT_EQ(0, arm_fault_once(FAIL_CLOSE));
 	ASSERT_EQ(0, take_snapshot(&before));
 	ret = gate_write("0", 1, 0);
 	ASSERT_EQ(0, write_text(FAIL_CLOSE "/probability", "0"));
@@ -2171,10 +2174,7 @@ TEST(fault_ambiguous_extend)
 		ASSERT_EQ(1, read_long(FAIL_EXTEND "/interval"));
 		ASSERT_EQ(1, read_long(FAIL_EXTEND "/times"));
 	} else {
-		ASSERT_EQ(0, write_text(FAIL_EXTEND "/interval", "1"));
-		ASSERT_EQ(0, write_text(FAIL_EXTEND "/space", "0"));
-		ASSERT_EQ(0, write_text(FAIL_EXTEND "/times", "1"));
-		ASSERT_EQ(0, write_text(FAIL_EXTEND "/probability", "100"));
+		ASSERT_EQ(0, arm_fault_once(FAIL_EXTEND));
 	}
 	ASSERT_FALSE(dmesg_has("FAULT_INJECTION: ", "forcing a failure"));
 
@@ -2195,13 +2195,7 @@ TEST(fault_ambiguous_extend)
 	free_snapshot(&after);
 
 	/* Spent: the next transition is an ordinary one. */
-	ASSERT_EQ(0, take_snapshot(&before));
-	ASSERT_EQ(0, gate_write("0", 1, 0));
-	ASSERT_EQ(0, take_snapshot(&after));
-	ASSERT_STREQ("locked", after.state);
-	check_folded(_metadata, &before, &after, 1);
-	free_snapshot(&before);
-	free_snapshot(&after);
+	folded_transition(_metadata, "0", "locked");
 }
 
 /*
@@ -2217,10 +2211,7 @@ TEST(fault_lost_unsent)
 
 	ASSERT_EQ(0, mount_debugfs());
 	ASSERT_EQ(0, access(FAIL_UNSENT, F_OK)) TH_LOG("no " FAIL_UNSENT);
-	ASSERT_EQ(0, write_text(FAIL_UNSENT "/interval", "1"));
-	ASSERT_EQ(0, write_text(FAIL_UNSENT "/space", "0"));
-	ASSERT_EQ(0, write_text(FAIL_UNSENT "/times", "1"));
-	ASSERT_EQ(0, write_text(FAIL_UNSENT "/probability", "100"));
+	ASSERT_EQ(0, arm_fault_once(FAIL_UNSENT));
 
 	ASSERT_EQ(0, take_snapshot(&before));
 	ASSERT_STREQ("locked", before.state);
@@ -2237,14 +2228,8 @@ TEST(fault_lost_unsent)
 	free_snapshot(&after);
 
 	/* Spent: the next unlock is an ordinary one. */
-	ASSERT_EQ(0, take_snapshot(&before));
-	ASSERT_EQ(0, gate_write("1", 1, 0));
-	ASSERT_EQ(0, take_snapshot(&after));
-	ASSERT_STREQ("unlocked", after.state);
-	check_folded(_metadata, &before, &after, 1);
+	folded_transition(_metadata, "1", "unlocked");
 	ASSERT_EQ(0, gate_write("0", 1, 0));
-	free_snapshot(&before);
-	free_snapshot(&after);
 }
 
 /*

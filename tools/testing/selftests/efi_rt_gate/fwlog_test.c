@@ -18,19 +18,13 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+#include "test_util.h"
 #include "log_util.h"
 #include "tpm2_util.h"
 
 #define FW_LOG		"/sys/kernel/security/tpm0/binary_bios_measurements"
 #define GATE_PCR	9
 #define TEXT_PREFIX	"efi_rt_gate policy: "
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
 
 static int is_startup_locality(const struct log_record *r)
 {

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the efi_rt_gate selftests: environment, files
+ * and efivarfs.
+ */
+#ifndef EFI_RT_GATE_TEST_UTIL_H
+#define EFI_RT_GATE_TEST_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The environment variable @name if it is set and not empty, else NULL */
+const char *env(const char *name);
+
+/*
+ * Read the text file @path into @buf (@max bytes, NUL-terminated) without
+ * its trailing newlines: the length, or -errno.
+ */
+int read_text(const char *path, char *buf, size_t max);
+
+/* Read at most @max bytes of @path: the number read, or -errno. */
+ssize_t read_bytes(const char *path, void *buf, size_t max);
+
+/* Mount efivarfs at /sys/firmware/efi/efivars: 0 (also if mounted), -errno */
+int mount_efivarfs(void);
+
+/*
+ * Delete an EFI variable through efivarfs: new variables are created
+ * immutable, so clear the flag, then unlink.  0 or -errno.
+ */
+int efivar_delete(const char *path);
+
+#endif /* EFI_RT_GATE_TEST_UTIL_H */
