@@ -93,7 +93,7 @@ late_initcall(fail_svam_debugfs);
 static DECLARE_FAULT_ATTR(fail_close);
 
 static int efi_gate_fail_close(struct notifier_block *nb,
-				  unsigned long event, void *data)
+			       unsigned long event, void *data)
 {
 	if (event == EFI_GATE_CLOSING && should_fail(&fail_close, 1))
 		return notifier_from_errno(-EBUSY);

@@ -372,6 +372,7 @@ static int efi_gate_close(void)
 		kobject_uevent(efi_kobj, KOBJ_CHANGE);
 	return 0;
 }
+
 static const struct efi_gate_ops gate_ops = {
 	.open = efi_gate_open,
 	.close = efi_gate_close,
