@@ -70,21 +70,6 @@ static struct platform_device *gate_pdev;
 static BLOCKING_NOTIFIER_HEAD(efi_gate_chain);
 
 #ifdef CONFIG_EFI_RT_GATE_FAULT_INJECTION
-static DECLARE_FAULT_ATTR(fail_svam);
-
-static int __init fail_svam_setup(char *str)
-{
-	return setup_fault_attr(&fail_svam, str);
-}
-__setup("fail_efi_rt_gate_svam=", fail_svam_setup);
-
-static int __init fail_svam_debugfs(void)
-{
-	return PTR_ERR_OR_ZERO(fault_create_debugfs_attr("fail_efi_rt_gate_svam",
-							 NULL, &fail_svam));
-}
-late_initcall(fail_svam_debugfs);
-
 /*
  * fail_efi_rt_gate_close: a consumer that refuses a close with -EBUSY,
  * as capsule.c does while a capsule is pending.  Asked last, so that the
@@ -118,16 +103,6 @@ static int __init fail_close_init(void)
 }
 late_initcall(fail_close_init);
 
-/* Fail the deferred SetVirtualAddressMap() without calling the firmware. */
-static bool efi_gate_fail_svam(void)
-{
-	return should_fail(&fail_svam, 1);
-}
-#else
-static bool efi_gate_fail_svam(void)
-{
-	return false;
-}
 #endif
 
 /**
@@ -191,13 +166,14 @@ static bool __init efi_gate_secure_launch(void)
  * services are to be withheld, the gate is closed here; the architecture
  * then defers SetVirtualAddressMap() to the first efi_gate_open(), so
  * that no firmware code runs before the first measured unlock.
- * Where the gate cannot hold (mixed mode, paravirtualised EFI), a policy
+ * Where the gate cannot hold (mixed mode, paravirtualised EFI, UV), a policy
  * that withholds runtime services disables them for the boot instead.
  *
  * Return: false if the architecture must not enter virtual mode.
  */
 bool __init efi_gate_prepare(void)
 {
+	const char *why;
 	bool lock;
 
 	switch (gate_mode) {
@@ -222,18 +198,20 @@ bool __init efi_gate_prepare(void)
 	}
 
 	/*
-	 * Mixed mode thunks and paravirtualised EFI do not go through the
-	 * wrappers the gate guards, so the gate cannot hold there.
+	 * Where some way into the firmware bypasses the wrappers the gate
+	 * guards (mixed-mode thunks, paravirtualised EFI, UV BIOS calls),
+	 * the gate cannot hold.
 	 */
-	if (efi_enabled(EFI_PARAVIRT) || efi_is_mixed()) {
+	why = efi_gate_arch_unavailable();
+	if (why) {
 		boot_reason = EFI_GATE_REASON_UNAVAILABLE;
 		if (!lock) {
 			gate_state = EFI_GATE_UNLOCKED;
 			return true;
 		}
 		/* Never more open than the policy: no runtime services. */
-		pr_warn("%s EFI cannot hold the gate: EFI runtime services disabled for this boot\n",
-			efi_enabled(EFI_PARAVIRT) ? "paravirtualised" : "mixed-mode");
+		pr_warn("%s: the gate cannot hold, EFI runtime services disabled for this boot\n",
+			why);
 		efi.runtime_supported_mask = 0;
 		clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
 		gate_state = EFI_GATE_DISABLED;
@@ -344,7 +322,7 @@ static const char *const efi_gate_reason_names[] = {
 	[EFI_GATE_REASON_AUTO_EMULATED] = "efi_rt_gate=auto: secure launch (emulated)",
 	[EFI_GATE_REASON_NORUNTIME] = "efi=noruntime or CONFIG_EFI_DISABLE_RUNTIME",
 	[EFI_GATE_REASON_SVAM_FAILED] = "EFI virtual mode failed",
-	[EFI_GATE_REASON_UNAVAILABLE] = "gate not available (mixed mode or paravirt EFI)",
+	[EFI_GATE_REASON_UNAVAILABLE] = "gate not available (mixed mode, paravirt EFI or UV)",
 	[EFI_GATE_REASON_REQUEST] = "securityfs request",
 	[EFI_GATE_REASON_FAULT] = "firmware fault",
 	[EFI_GATE_REASON_POLICY_AUTO] = "efi_rt_gate=auto",
@@ -564,8 +542,7 @@ static int efi_gate_open(void)
 	 */
 	svam = efi_svam_deferred();
 	if (svam) {
-		ret = efi_gate_fail_svam() ? -EIO :
-			efi_enter_virtual_mode_late();
+		ret = efi_enter_virtual_mode_late();
 		if (ret) {
 			WRITE_ONCE(gate_state, EFI_GATE_DISABLED);
 			pr_err("SetVirtualAddressMap() failed: EFI runtime services disabled for this boot\n");
