@@ -55,10 +55,10 @@ scn_value() {	# file key default
 	echo "${v:-$3}"
 }
 
-run_one() {	# scenario file [run dir] -> runs it, prints its lines
-	local f=$1 out=${2:-} name v
+run_one() {	# scenario file [run dir [variant]] -> runs it, prints its lines
+	local f=$1 out=${2:-} var=${3:-} name v
 	name=$(basename "$f" .scn)
-	v=$(scn_value "$f" kernel default)
+	v=${var:-$(scn_value "$f" kernel default)}
 	kernel_for "$v" || {
 		echo "scenario $name: FAIL (kernel variant $v did not build)"
 		return 1
@@ -67,8 +67,12 @@ run_one() {	# scenario file [run dir] -> runs it, prints its lines
 		echo "scenario $name: FAIL (no initramfs for $v)"
 		return 1
 	}
+	# A variant's "# harness-cmdline: ..." (e.g. the IMA policy of dist)
+	local app=
+	[ "$v" = default ] || app=$(sed -n 's/^# harness-cmdline:[[:space:]]*//p' \
+		"$PROJ/scripts/variants/$v.config")
 	$PY "$PROJ/scripts/run-scenario.py" "$f" --kernel "$KERN" --initrd "$INITRD" \
-		--out "${out:-$B/runs/$name}"
+		--out "${out:-$B/runs/$name}" ${var:+--variant "$var"} ${app:+--append "$app"}
 }
 
 pass=0 fail=0 skip=0 bad=0
@@ -78,9 +82,18 @@ if [ -n "${SCENARIOS:-}" ]; then
 else
 	list=$(ls "$PROJ"/scenarios/*.scn)
 fi
-for f in $list; do
-	name=$(basename "$f" .scn)
-	if ! run_one "$f"; then
+# Each scenario on its own kernel, then on each kernel of its "variants:"
+# line (the distribution-shaped and debug kernels, with 2 CPUs), as
+# NAME@VARIANT.
+runs=$(for f in $list; do
+	echo "$f"
+	for v in $(sed -n 's/^variants:[[:space:]]*//p' "$f"); do echo "$f@$v"; done
+done)
+for run in $runs; do
+	f=${run%@*} var=
+	[ "$run" = "$f" ] || var=${run##*@}
+	name=$(basename "$f" .scn)${var:+@$var}
+	if ! run_one "$f" "$B/runs/$name" "$var"; then
 		bad=$((bad + 1))
 	fi
 	res=$B/runs/$name/result.json
@@ -159,7 +172,7 @@ if [ -z "${SCENARIOS:-}" ] && [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
 	done
 fi
 
-echo "boot+test wall time: $((t1 - t0)) s for $(echo "$list" | wc -w) scenarios"
+echo "boot+test wall time: $((t1 - t0)) s for $(echo "$runs" | wc -w) scenario runs"
 [ $hbad -eq 0 ] || fail=$((fail + hbad))
 echo "skipped: $skip (SKIP results, each allowed by its scenario)"
 echo "$pass passed, $fail failed"

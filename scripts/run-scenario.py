@@ -4,8 +4,10 @@
 
 The verdict comes from the guest's kselftest TAP output on the serial
 console, never from QEMU's exit status: a missing plan, a missing result,
-a "not ok", a kernel panic, a guest that never reaches the end marker or a
-wall-clock timeout all fail the scenario.
+a "not ok", a kernel panic, a kernel report (WARNING, BUG, oops, lockdep,
+KASAN, UBSAN, hung task) that the scenario does not expect (console_allow:),
+a guest that never reaches the end marker or a wall-clock timeout all fail
+the scenario.
 
 swtpm's control channel is reached through a relay (ControlRelay) so that
 the runner can inject its own control commands (e.g. a DRTM hash sequence)
@@ -49,7 +51,17 @@ SCENARIO_KEYS = {
     "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
     "disk", "after_reboot", "cpus", "vars", "after_kexec", "console",
+    "console_allow", "variants",
 }
+
+# A kernel report on the console fails the scenario (WARN, BUG, oops,
+# lockdep, KASAN, UBSAN, hung task, RCU stall), unless the scenario
+# expects that very line (console_allow: <regex>).
+KERNEL_REPORT = re.compile(
+    r"WARNING: |\bBUG: |\bOops\b|general protection fault|kernel BUG at|"
+    r"UBSAN: |INFO: possible |INFO: task \S+ blocked|"
+    r"INFO: rcu_\w+ (self-)?detected stall|inconsistent lock state|"
+    r"possible circular locking|BUG: KASAN|Unable to handle")
 
 
 class ScenarioError(Exception):
@@ -63,7 +75,8 @@ def parse_scenario(path):
           "expect": "pass", "allow_skip": "no", "hooks": [],
           "kernel": "default", "initrd": "min", "timeout": "180",
           "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [],
-          "cpus": "1", "vars": "empty", "after_kexec": [], "console": []}
+          "cpus": "1", "vars": "empty", "after_kexec": [], "console": [],
+          "console_allow": [], "variants": []}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
@@ -73,7 +86,7 @@ def parse_scenario(path):
             key, val = key.strip(), val.strip()
             if not sep or key not in SCENARIO_KEYS:
                 raise ScenarioError(f"{path}:{lineno}: unknown line '{line}'")
-            if key in ("tests", "after_reboot", "after_kexec"):
+            if key in ("tests", "after_reboot", "after_kexec", "variants"):
                 sc[key] += val.split()
             elif key == "hook":
                 # hook: <console marker> => <action> [args...]
@@ -86,6 +99,9 @@ def parse_scenario(path):
             elif key == "console":
                 # console: <text>: must appear on the console of the run
                 sc["console"].append(val)
+            elif key == "console_allow":
+                # console_allow: <regex>: a kernel report this scenario provokes
+                sc["console_allow"].append(re.compile(val))
             else:
                 sc[key] = val
     if sc["tpm"] not in ("yes", "no", "crb"):
@@ -561,6 +577,12 @@ class Runner:
             panic = re.search(r"Kernel panic - not syncing.*", text)
             if panic:
                 problems.append(pfx + "guest " + panic.group(0).strip())
+            reports = [l.strip() for l in lines if KERNEL_REPORT.search(l)
+                       and not any(a.search(l) for a in self.sc["console_allow"])]
+            for l in reports[:3]:
+                problems.append(f"{pfx}kernel report on the console: {l[:200]}")
+            if len(reports) > 3:
+                problems.append(f"{pfx}{len(reports) - 3} more kernel reports on the console")
             for m in re.finditer(r"@@HARNESS modprobe (\S+): FAILED@@", text):
                 problems.append(f"{pfx}guest could not load module {m.group(1)}")
             ended = any("@@HARNESS END@@" in l for l in lines)
@@ -604,6 +626,11 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--initrd", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--variant",
+                    help="run on this kernel variant (one of the scenario's "
+                    "variants:) instead of its kernel:, with at least 2 CPUs")
+    ap.add_argument("--append", default="",
+                    help="append this to the kernel command line (a variant's harness-cmdline)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     try:
@@ -611,6 +638,16 @@ def main():
     except (ScenarioError, OSError) as e:
         print(f"run-scenario: {e}", file=sys.stderr)
         return 2
+    if args.variant:
+        if args.variant not in sc["variants"]:
+            print(f"run-scenario: {args.variant} is not among the variants of {args.scenario}",
+                  file=sys.stderr)
+            return 2
+        sc["name"] += "@" + args.variant
+        sc["kernel"] = args.variant
+        sc["cpus"] = str(max(2, int(sc["cpus"])))
+    if args.append:
+        sc["cmdline"] = (sc["cmdline"] + " " + args.append).strip()
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
     res = Runner(sc, args).run()
     name = sc["name"]
