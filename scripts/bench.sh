@@ -15,7 +15,8 @@
 #   - the same read while locked, served from the EFI stub's variable
 #     snapshot, against the firmware's (gate unlocked) on the same boot;
 #     the stub's walk per variable (TSC cycles it prints, at the TSC rate
-#     the kernel detected) and the snapshot's size.
+#     the kernel detected) and the snapshot's size; and the floor for
+#     that read: the same bytes from a tmpfs file in the same boot.
 # Both kernels boot BENCH_ROUNDS times (default 3), alternately, so drift
 # of the host hits both; each figure is the median over the rounds of the
 # per-boot medians, with the lowest and highest per-boot median beside it.
@@ -79,6 +80,8 @@ printf '  %-46s %9s\n' "  ratio gate / no gate" "$(ratio "$med_gv" "$med_nogv")"
 if [ -n "${v[gate.snapvar_us]:-}" ]; then
 	row "GetVariable via efivarfs, locked (snapshot)" "${v[gate.snapvar_us]}" snap
 	printf '  %-46s %9s\n' "  ratio snapshot / firmware (gate kernel)" "$(ratio "$med_snap" "$med_gv")"
+	row "the same bytes from a tmpfs file (floor)" "${v[gate.tmpfsvar_us]}" tmpfs
+	printf '  %-46s %9s\n' "  ratio snapshot / tmpfs" "$(ratio "$med_snap" "$med_tmpfs")"
 fi
 if [ -n "${v[gate.stub_us_per_var]:-}" ]; then
 	row "EFI stub snapshot walk, per variable" "${v[gate.stub_us_per_var]}" stubvar

@@ -5,10 +5,12 @@
  *
  *   EXPECT_POLICY=locked|unlocked|auto|noruntime   the policy the stub measured
  *   EXPECT_TPM2_TOOLS=1                            tpm2_eventlog must be present
+ *   EXPECT_IMA=1                                   IMA measures (a list per bank)
  *
  * fw_log_replays_all must run before anything extends a PCR from the OS (an
  * unlock or a relock): on a boot where nobody did, the firmware's log alone
- * replays PCRs 0-15 in every bank.
+ * replays PCRs 0-15 in every bank; on a kernel with IMA, the firmware's log
+ * followed by IMA's measurement list of that bank (IMA extends PCR 10).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,8 @@
 #include "tpm2_util.h"
 
 #define FW_LOG		"/sys/kernel/security/tpm0/binary_bios_measurements"
+#define IMA_LOG		"/sys/kernel/security/ima/binary_runtime_measurements_"
+#define IMA_LOG_MAX	(1 << 20)
 #define GATE_PCR	9
 #define TEXT_PREFIX	"efi_rt_gate policy: "
 
@@ -34,12 +38,65 @@ static int is_startup_locality(const struct log_record *r)
 	       !memcmp(r->event, sig, sizeof(sig));
 }
 
+/*
+ * Fold IMA's measurement list of @alg's bank into @pcr: per entry a u32
+ * PCR, the template digest of this bank, the template name (u32 length,
+ * bytes) and, except for the "ima" template, its data (u32 length,
+ * bytes); a violation is listed as zeros and extended as all ones
+ * (security/integrity/ima/ima_fs.c, ima_queue.c).
+ *
+ * Return: the number of entries, 0 without IMA, -1 if the list is malformed.
+ */
+static int ima_fold(uint16_t alg, uint8_t pcr[16][TPM_MAX_DIGEST])
+{
+	static uint8_t buf[IMA_LOG_MAX];
+	int size = tpm2_alg_size(alg), n = 0;
+	uint8_t ones[TPM_MAX_DIGEST], zero[TPM_MAX_DIGEST] = { 0 };
+	char path[128];
+	uint32_t idx, len;
+	ssize_t got, off = 0;
+
+	snprintf(path, sizeof(path), IMA_LOG "%s", tpm2_alg_name(alg));
+	got = read_bytes(path, buf, sizeof(buf));
+	if (got < 0)
+		return errno == ENOENT ? 0 : -1;
+	memset(ones, 0xff, sizeof(ones));
+	while (off < got) {
+		if (got - off < 4 + size + 4)
+			return -1;
+		memcpy(&idx, buf + off, 4);
+		if (idx > 15)
+			return -1;
+		if (pcr_fold(alg, pcr[idx], memcmp(buf + off + 4, zero, size) ?
+			     buf + off + 4 : ones))
+			return -1;
+		off += 4 + size;
+		memcpy(&len, buf + off, 4);
+		off += 4;
+		if (len > got - off)
+			return -1;
+		off += len;
+		if (!(len == 3 && !memcmp(buf + off - 3, "ima", 3))) {
+			if (got - off < 4)
+				return -1;
+			memcpy(&len, buf + off, 4);
+			off += 4;
+			if (len > got - off)
+				return -1;
+			off += len;
+		}
+		n++;
+	}
+	return n;
+}
+
 TEST(fw_log_replays_all)
 {
-	uint8_t pcr[16][TPM_MAX_DIGEST], now[TPM_MAX_DIGEST];
+	uint8_t fwpcr[16][TPM_MAX_DIGEST], pcr[16][TPM_MAX_DIGEST];
+	uint8_t now[16][TPM_MAX_DIGEST];
 	uint16_t algs[LOG_MAX_BANKS];
 	unsigned int p, r, extended0;
-	int b, i, nb, size, bad = 0;
+	int b, i, nb, size, ima, again, tries, bad = 0;
 	struct event_log fw;
 
 	if (!tpm_present())
@@ -55,7 +112,7 @@ TEST(fw_log_replays_all)
 		ASSERT_LE(0, b) TH_LOG("the firmware log lacks the TPM's %s bank",
 				       tpm2_alg_name(algs[i]));
 		ASSERT_EQ(size, fw.banks[b].size);
-		memset(pcr, 0, sizeof(pcr));
+		memset(fwpcr, 0, sizeof(fwpcr));
 		extended0 = 0;
 		for (r = 0; r < fw.nr_records; r++) {
 			const struct log_record *rec = &fw.rec[r];
@@ -73,7 +130,7 @@ TEST(fw_log_replays_all)
 					       rec->event_size);
 				ASSERT_EQ(0, extended0)
 					TH_LOG("StartupLocality after a PCR 0 measurement");
-				pcr[0][size - 1] = rec->event[16];
+				fwpcr[0][size - 1] = rec->event[16];
 				continue;
 			}
 			if (rec->type == EV_NO_ACTION)
@@ -82,12 +139,34 @@ TEST(fw_log_replays_all)
 				continue;
 			if (!rec->pcr)
 				extended0++;
-			ASSERT_EQ(0, pcr_fold(algs[i], pcr[rec->pcr], rec->digest[b]));
+			ASSERT_EQ(0, pcr_fold(algs[i], fwpcr[rec->pcr], rec->digest[b]));
 		}
+		/*
+		 * IMA measures on: take its list, the PCRs, and its list
+		 * again until nothing was added in between.
+		 */
+		for (tries = 0; tries < 10; tries++) {
+			memcpy(pcr, fwpcr, sizeof(pcr));
+			ima = ima_fold(algs[i], pcr);
+			ASSERT_LE(0, ima) TH_LOG("IMA's %s list is malformed",
+						 tpm2_alg_name(algs[i]));
+			for (p = 0; p < 16; p++)
+				ASSERT_EQ(size, sysfs_pcr_read(tpm2_alg_name(algs[i]), p,
+							       now[p], sizeof(now[p])));
+			memcpy(pcr, fwpcr, sizeof(pcr));
+			again = ima_fold(algs[i], pcr);
+			if (again == ima)
+				break;
+		}
+		ASSERT_GT(10, tries) TH_LOG("IMA's list kept growing");
+		if (env("EXPECT_IMA"))
+			ASSERT_LT(0, ima) TH_LOG("no IMA measurement list for %s",
+						 tpm2_alg_name(algs[i]));
+		if (ima)
+			TH_LOG("%s: firmware log and %d IMA entries",
+			       tpm2_alg_name(algs[i]), ima);
 		for (p = 0; p < 16; p++) {
-			ASSERT_EQ(size, sysfs_pcr_read(tpm2_alg_name(algs[i]), p,
-						       now, sizeof(now)));
-			if (memcmp(pcr[p], now, size)) {
+			if (memcmp(pcr[p], now[p], size)) {
 				TH_LOG("PCR %u %s does not replay from the firmware log",
 				       p, tpm2_alg_name(algs[i]));
 				bad++;
