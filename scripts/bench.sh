@@ -56,6 +56,15 @@ for r in $(seq "$ROUNDS"); do
 		fi
 	done
 done
+# Every figure must have been measured, in every round.
+for key in gate.first_unlock_us gate.unlock_us gate.bs_reserved_kib gate.extend_us \
+	   gate.getvar_us nogate.getvar_us gate.snapvar_us gate.tmpfsvar_us; do
+	got=$(echo "${v[$key]:-}" | wc -w)
+	if [ "$got" -ne "$ROUNDS" ]; then
+		echo "bench: $key measured in $got of $ROUNDS rounds" >&2
+		exit 1
+	fi
+done
 # stats "v1 v2 ...": median, min, max
 stats() { echo "$1" | tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 }
 	END { printf "%s %s %s\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2, a[1], a[NR] }'; }

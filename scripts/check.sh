@@ -140,6 +140,23 @@ if [ -z "${SCENARIOS:-}" ] && [ "${KUNIT:-1}" = 1 ]; then
 	pass=$((pass + ${kp:-0})); fail=$((fail + ${kf:-1})); skip=$((skip + ${ks:-0}))
 fi
 
+# One short round of "make bench" (one boot of each kernel, the baseline
+# without the gate built once), so that the README's command cannot rot:
+# it fails unless every figure was measured.  Numbers, not a verdict on
+# them: performance is judged from a full "make bench".
+if [ -z "${SCENARIOS:-}" ] && [ "${BENCH:-1}" = 1 ]; then
+	echo "make bench, one round (BENCH_ROUNDS=1 scripts/bench.sh):"
+	tb=$(date +%s)
+	if bout=$(BENCH_ROUNDS=1 "$PROJ/scripts/bench.sh" 2>&1); then
+		echo "$bout" | grep -v '^build:' | sed 's/^/  /'
+		echo "  bench: ok ($(( $(date +%s) - tb )) s)"
+	else
+		echo "$bout" | tail -5 | sed 's/^/  /'
+		echo "  bench: FAILED"
+		fail=$((fail + 1))
+	fi
+fi
+
 if [ -z "${SCENARIOS:-}" ] && [ "${SERIES:-1}" = 1 ]; then
 	echo "Series gates (make series; scripts/series-check.sh):"
 	ts=$(date +%s)
