@@ -2579,6 +2579,172 @@ TEST(remount_race)
 	ASSERT_EQ(0, umount(EFIVARFS));
 }
 
+#define ADMIN_A		"/tmp/efivarfs-admin"
+#define ADMIN_B		"/tmp/efivarfs-plain"
+
+/* 1 if the file system at @path is read-only, 0 if not, -errno */
+static int ro_at(const char *path)
+{
+	struct statvfs sv;
+
+	if (statvfs(path, &sv))
+		return -errno;
+	return !!(sv.f_flag & ST_RDONLY);
+}
+
+/* errno of access(@path, W_OK): EROFS on a read-only mount, else 0 */
+static int write_errno(const char *path)
+{
+	return access(path, W_OK) ? errno : 0;
+}
+
+/* /dev/kmsg opened at its end, so that only new records are read; or -errno */
+static int kmsg_open_end(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* Did a record read from @fd since kmsg_open_end() start with @who, contain @text? */
+static int kmsg_has(int fd, const char *who, const char *text)
+{
+	char rec[2048], *msg, *nl;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten: skip */
+			continue;
+		if (n <= 0)
+			return 0;
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = 0;
+		diag("efivarfs_admin_ro: kernel: %s", msg);
+		if (!strncmp(msg, who, strlen(who)) && strstr(msg, text))
+			return 1;
+	}
+}
+
+/* Relock, expect both mount points read-only, unlock. */
+static void relock_unlock(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(0, gate_write("0", 1, 0));
+	ASSERT_EQ(1, ro_at(ADMIN_A)) TH_LOG("admin's mount writable while locked");
+	ASSERT_EQ(1, ro_at(ADMIN_B)) TH_LOG("plain mount writable while locked");
+	ASSERT_EQ(0, gate_write("1", 1, 0));
+}
+
+/*
+ * efivarfs keeps an administrator's read-only request across unlocks: a
+ * remount,ro while unlocked and a mount -o ro while locked each stay
+ * read-only after relock and unlock, while a plain mount follows the gate
+ * (read-only while locked, writable after an unlock).  While locked,
+ * remount,rw fails with EROFS and the kernel names the gate.
+ *
+ * mount(2) with MS_RDONLY also makes that mount point read-only
+ * (MNT_READONLY), which would hide a superblock turned writable; the
+ * second mount point, of the same superblock (efivarfs has one) and
+ * without MS_RDONLY, shows the superblock's own flag.
+ */
+TEST(efivarfs_admin_ro)
+{
+	struct stat sa, sb;
+	char state[16], initial[16];
+	int kfd, ret;
+
+	if (!tpm_present())
+		SKIP(return, "no TPM");
+	gate_state(initial, sizeof(initial));
+	if (strcmp(initial, "locked") && strcmp(initial, "unlocked"))
+		SKIP(return, "runtime services are %s", initial);
+	if (!strcmp(initial, "locked"))
+		ASSERT_EQ(0, gate_write("1", 1, 0));
+	/* A superblock of this test's own: unmount what earlier tests left. */
+	while (!umount(EFIVARFS))
+		;
+	ASSERT_TRUE(!mkdir(ADMIN_A, 0700) || errno == EEXIST);
+	ASSERT_TRUE(!mkdir(ADMIN_B, 0700) || errno == EEXIST);
+
+	/* Unlocked: two plain mounts of one superblock, both writable. */
+	ASSERT_EQ(0, mount("efivarfs", ADMIN_A, "efivarfs", 0, NULL));
+	ASSERT_EQ(0, mount("efivarfs", ADMIN_B, "efivarfs", 0, NULL));
+	ASSERT_EQ(0, stat(ADMIN_A, &sa));
+	ASSERT_EQ(0, stat(ADMIN_B, &sb));
+	ASSERT_EQ(sa.st_dev, sb.st_dev) TH_LOG("two efivarfs superblocks");
+	ASSERT_EQ(0, ro_at(ADMIN_A));
+	ASSERT_EQ(0, ro_at(ADMIN_B));
+
+	/* remount,ro while unlocked: the superblock is read-only ... */
+	ASSERT_EQ(0, mount(NULL, ADMIN_A, NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	ASSERT_EQ(1, ro_at(ADMIN_A));
+	ASSERT_EQ(1, ro_at(ADMIN_B));
+	/* ... and stays read-only across a relock and an unlock. */
+	relock_unlock(_metadata);
+	EXPECT_EQ(1, ro_at(ADMIN_B))
+		TH_LOG("the unlock undid remount,ro: superblock writable");
+	EXPECT_EQ(EROFS, write_errno(ADMIN_B));
+
+	/* remount,rw while unlocked: both writable; relocked: read-only. */
+	ASSERT_EQ(0, mount(NULL, ADMIN_A, NULL, MS_REMOUNT, NULL));
+	ASSERT_EQ(0, ro_at(ADMIN_A));
+	ASSERT_EQ(0, ro_at(ADMIN_B));
+	ASSERT_EQ(0, gate_write("0", 1, 0));
+	ASSERT_EQ(1, ro_at(ADMIN_A));
+	ASSERT_EQ(1, ro_at(ADMIN_B));
+
+	/* Locked: remount,rw refused with EROFS, naming the gate. */
+	kfd = kmsg_open_end();
+	ASSERT_LE(0, kfd) TH_LOG("/dev/kmsg: %s", strerror(-kfd));
+	ret = mount(NULL, ADMIN_A, NULL, MS_REMOUNT, NULL);
+	ASSERT_EQ(-1, ret) TH_LOG("remount,rw accepted while locked");
+	EXPECT_EQ(EROFS, errno) TH_LOG("remount,rw while locked: %s", strerror(errno));
+	EXPECT_TRUE(kmsg_has(kfd, "efivarfs: ", "efi_rt_gate"))
+		TH_LOG("the refused remount,rw did not name the gate");
+	close(kfd);
+	EXPECT_EQ(1, ro_at(ADMIN_A));
+	EXPECT_EQ(1, ro_at(ADMIN_B));
+
+	/* The refused remount changed nothing: plain mounts follow the unlock. */
+	ASSERT_EQ(0, gate_write("1", 1, 0));
+	EXPECT_EQ(0, ro_at(ADMIN_A)) TH_LOG("plain mount read-only after unlock");
+	EXPECT_EQ(0, ro_at(ADMIN_B)) TH_LOG("plain mount read-only after unlock");
+	EXPECT_EQ(0, write_errno(ADMIN_B));
+	ASSERT_EQ(0, umount(ADMIN_A));
+	ASSERT_EQ(0, umount(ADMIN_B));
+
+	/* mount -o ro while locked: read-only after the unlock too. */
+	ASSERT_EQ(0, gate_write("0", 1, 0));
+	ASSERT_EQ(0, mount("efivarfs", ADMIN_A, "efivarfs", MS_RDONLY, NULL));
+	ASSERT_EQ(0, mount("efivarfs", ADMIN_B, "efivarfs", 0, NULL));
+	ASSERT_EQ(1, ro_at(ADMIN_B));
+	ASSERT_EQ(0, gate_write("1", 1, 0));
+	EXPECT_EQ(1, ro_at(ADMIN_B))
+		TH_LOG("the unlock undid mount -o ro: superblock writable");
+	relock_unlock(_metadata);
+	EXPECT_EQ(1, ro_at(ADMIN_B))
+		TH_LOG("the unlock undid mount -o ro: superblock writable");
+	EXPECT_EQ(EROFS, write_errno(ADMIN_B));
+	ASSERT_EQ(0, umount(ADMIN_A));
+	ASSERT_EQ(0, umount(ADMIN_B));
+
+	gate_state(state, sizeof(state));
+	if (strcmp(initial, state))
+		ASSERT_EQ(0, gate_write(initial[0] == 'l' ? "0" : "1", 1, 0));
+}
+
 TEST_F_TIMEOUT(stress, transitions, 1800)
 {
 	static const char *const ours[] = { "efi_rt", "tpm", "slaunch", "efivar", NULL };
