@@ -38,8 +38,9 @@ static efi_status_t snap_next_name(efi_char16_t **name, unsigned long *cap,
 	status = efi_rt_call(get_next_variable, &size, *name, vendor);
 	if (status != EFI_BUFFER_TOO_SMALL)
 		return status;
-	if (size > EFI_VAR_SNAPSHOT_MAX_NAME)
-		return EFI_BAD_BUFFER_SIZE;
+	status = efi_var_snapshot_name_grow(size, *cap);
+	if (status != EFI_SUCCESS)
+		return status;
 	status = efi_bs_call(allocate_pool, EFI_LOADER_DATA, size,
 			     (void **)&bigger);
 	if (status != EFI_SUCCESS)
