@@ -27,6 +27,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/ucs2_string.h>
 #include <linux/unaligned.h>
 
 unsigned long efi_var_snapshot_table __ro_after_init = EFI_INVALID_TABLE_ADDR;
@@ -235,8 +236,9 @@ static efi_status_t snap_get_variable(efi_char16_t *name, efi_guid_t *vendor,
  *
  * Return: EFI_SUCCESS; EFI_NOT_FOUND after the last variable;
  * EFI_BUFFER_TOO_SMALL with *@name_size set to the size needed;
- * EFI_INVALID_PARAMETER if an argument is NULL, *@name_size is less than
- * one character, or @name names no variable of @vars.
+ * EFI_INVALID_PARAMETER if an argument is NULL, @name has no NUL within
+ * its first *@name_size bytes (nothing beyond them is read), or @name
+ * names no variable of @vars.
  */
 efi_status_t efi_var_snapshot_next_name(const struct efi_var_snapshot_var *vars,
 					unsigned int count,
@@ -245,8 +247,13 @@ efi_status_t efi_var_snapshot_next_name(const struct efi_var_snapshot_var *vars,
 {
 	const struct efi_var_snapshot_var *v;
 	unsigned int next = 0;
+	unsigned long len;
 
-	if (!name_size || !name || !vendor || *name_size < sizeof(*name))
+	if (!name_size || !name || !vendor)
+		return EFI_INVALID_PARAMETER;
+	/* Nothing after @name's NUL is read: a match ends both names. */
+	len = *name_size / sizeof(*name);
+	if (ucs2_strnlen(name, len) == len)
 		return EFI_INVALID_PARAMETER;
 	if (name[0]) {
 		v = snap_find(vars, count, name, vendor);
