@@ -90,14 +90,19 @@ struct efi_var_snapshot_var {
  * @cap: the size of the name buffer it was given
  *
  * The EFI stub's walk then allocates @size bytes and copies the @cap
- * bytes of the previous name into them.
+ * bytes of the previous name into them.  A firmware that asks for no
+ * more than it was given contradicts itself, and the copy would overflow
+ * the new buffer.
  *
  * Return: EFI_SUCCESS if the stub may grow its buffer to @size bytes,
- * EFI_BAD_BUFFER_SIZE if @size exceeds EFI_VAR_SNAPSHOT_MAX_NAME.
+ * EFI_DEVICE_ERROR if @size is not larger than @cap, EFI_BAD_BUFFER_SIZE
+ * if it exceeds EFI_VAR_SNAPSHOT_MAX_NAME.
  */
 static inline efi_status_t efi_var_snapshot_name_grow(unsigned long size,
 						      unsigned long cap)
 {
+	if (size <= cap)
+		return EFI_DEVICE_ERROR;
 	if (size > EFI_VAR_SNAPSHOT_MAX_NAME)
 		return EFI_BAD_BUFFER_SIZE;
 	return EFI_SUCCESS;

@@ -27,7 +27,11 @@ static u64 snap_cycles(void)
 #endif
 }
 
-/* Read the next variable's name into *name (grown as needed). */
+/*
+ * Read the next variable's name into *name (grown as needed).  A firmware
+ * that answers EFI_BUFFER_TOO_SMALL with a size no larger than the buffer
+ * it was given gets EFI_DEVICE_ERROR back, and there is no snapshot.
+ */
 static efi_status_t snap_next_name(efi_char16_t **name, unsigned long *cap,
 				   efi_guid_t *vendor)
 {
