@@ -83,12 +83,41 @@ struct efi_var_snapshot_var {
 	u32 data_size;
 };
 
+/**
+ * efi_var_snapshot_name_grow() - check a name size the firmware asks for
+ * @size: the size that GetNextVariableName() returned with
+ *	EFI_BUFFER_TOO_SMALL
+ * @cap: the size of the name buffer it was given
+ *
+ * The EFI stub's walk then allocates @size bytes and copies the @cap
+ * bytes of the previous name into them.  A firmware that asks for no
+ * more than it was given contradicts itself, and the copy would overflow
+ * the new buffer.
+ *
+ * Return: EFI_SUCCESS if the stub may grow its buffer to @size bytes,
+ * EFI_DEVICE_ERROR if @size is not larger than @cap, EFI_BAD_BUFFER_SIZE
+ * if it exceeds EFI_VAR_SNAPSHOT_MAX_NAME.
+ */
+static inline efi_status_t efi_var_snapshot_name_grow(unsigned long size,
+						      unsigned long cap)
+{
+	if (size <= cap)
+		return EFI_DEVICE_ERROR;
+	if (size > EFI_VAR_SNAPSHOT_MAX_NAME)
+		return EFI_BAD_BUFFER_SIZE;
+	return EFI_SUCCESS;
+}
+
 #ifdef CONFIG_EFI_RT_GATE
 extern unsigned long efi_var_snapshot_table;
 
 int efi_var_snapshot_parse(const void *buf, size_t size,
 			   struct efi_var_snapshot_var *vars,
 			   unsigned int max_vars);
+efi_status_t efi_var_snapshot_next_name(const struct efi_var_snapshot_var *vars,
+					unsigned int count,
+					unsigned long *name_size,
+					efi_char16_t *name, efi_guid_t *vendor);
 void efi_var_snapshot_early_reserve(void);
 bool efi_var_snapshot_serve(u32 mask);
 void efi_var_snapshot_unserve(void);

@@ -2,7 +2,9 @@
 /*
  * KUnit tests of the EFI variable snapshot parser
  * (drivers/firmware/efi/var-snapshot.c): a golden vector, one malformed
- * variant per rule, and a short fuzz run of random mutations.
+ * variant per rule, and a short fuzz run of random mutations; then its
+ * GetNextVariableName(), and the EFI stub's check of the name sizes the
+ * firmware asks for while it takes the snapshot.
  */
 
 #include <kunit/test.h>
@@ -167,6 +169,145 @@ static void var_snapshot_malformed(struct kunit *test)
 }
 
 /*
+ * GetNextVariableName() over the golden vector: L"" starts the walk, each
+ * name leads to the next and the last to EFI_NOT_FOUND; a buffer too
+ * small gets the size needed and keeps its name; an unknown name or
+ * vendor, a NULL or a size below one character is EFI_INVALID_PARAMETER.
+ */
+static void var_snapshot_next_name(struct kunit *test)
+{
+	struct efi_var_snapshot_var vars[4];
+	efi_char16_t name[16] = { 0 };
+	efi_guid_t vendor = NULL_GUID;
+	unsigned long size;
+
+	KUNIT_ASSERT_EQ(test, 2, parse(test, golden, sizeof(golden), vars, 4));
+	size = sizeof(efi_char16_t);
+	KUNIT_EXPECT_EQ(test, EFI_BUFFER_TOO_SMALL,
+			efi_var_snapshot_next_name(vars, 2, &size, name, &vendor));
+	KUNIT_EXPECT_EQ(test, 20, size);
+	KUNIT_EXPECT_EQ(test, 0, name[0]);
+
+	size = sizeof(name);
+	KUNIT_ASSERT_EQ(test, EFI_SUCCESS,
+			efi_var_snapshot_next_name(vars, 2, &size, name, &vendor));
+	KUNIT_EXPECT_EQ(test, 20, size);
+	KUNIT_EXPECT_MEMEQ(test, name, vars[0].name, 20);
+	KUNIT_EXPECT_TRUE(test, !efi_guidcmp(vendor, EFI_GLOBAL_VARIABLE_GUID));
+	size = sizeof(name);
+	KUNIT_ASSERT_EQ(test, EFI_SUCCESS,
+			efi_var_snapshot_next_name(vars, 2, &size, name, &vendor));
+	KUNIT_EXPECT_EQ(test, 4, size);
+	KUNIT_EXPECT_MEMEQ(test, name, vars[1].name, 4);
+	KUNIT_EXPECT_TRUE(test, !efi_guidcmp(vendor, vars[1].vendor));
+	size = sizeof(name);
+	KUNIT_EXPECT_EQ(test, EFI_NOT_FOUND,
+			efi_var_snapshot_next_name(vars, 2, &size, name, &vendor));
+
+	/* L"X" with another vendor, then L"Y" */
+	vendor = EFI_GLOBAL_VARIABLE_GUID;
+	KUNIT_EXPECT_EQ(test, EFI_INVALID_PARAMETER,
+			efi_var_snapshot_next_name(vars, 2, &size, name, &vendor));
+	vendor = vars[1].vendor;
+	name[0] = 'Y';
+	KUNIT_EXPECT_EQ(test, EFI_INVALID_PARAMETER,
+			efi_var_snapshot_next_name(vars, 2, &size, name, &vendor));
+	name[0] = 0;
+	KUNIT_EXPECT_EQ(test, EFI_INVALID_PARAMETER,
+			efi_var_snapshot_next_name(vars, 2, NULL, name, &vendor));
+	KUNIT_EXPECT_EQ(test, EFI_INVALID_PARAMETER,
+			efi_var_snapshot_next_name(vars, 2, &size, NULL, &vendor));
+	KUNIT_EXPECT_EQ(test, EFI_INVALID_PARAMETER,
+			efi_var_snapshot_next_name(vars, 2, &size, name, NULL));
+	size = 1;
+	KUNIT_EXPECT_EQ(test, EFI_INVALID_PARAMETER,
+			efi_var_snapshot_next_name(vars, 2, &size, name, &vendor));
+}
+
+/*
+ * UEFI: EFI_INVALID_PARAMETER if the "Null-terminator is not found in
+ * the first VariableNameSize bytes of the input VariableName buffer", and
+ * nothing beyond those bytes may be read.  Each name below matches a
+ * stored name only when read past its size (within its allocation, so
+ * that the answer shows it, not a fault): L"BootOrder" given as 18 bytes,
+ * and L"X" given as 2 bytes, upstream's generic_ops_supported() whose
+ * uninitialised character happens to be 'X', or as 3 bytes.
+ */
+static void var_snapshot_next_name_unterminated(struct kunit *test)
+{
+	struct efi_var_snapshot_var vars[4];
+	static const struct {
+		unsigned int var;
+		unsigned long size;
+	} cases[] = { { 0, 18 }, { 1, 2 }, { 1, 3 } };
+	unsigned long size;
+	efi_guid_t vendor;
+	efi_char16_t *name;
+	unsigned int i, v;
+
+	KUNIT_ASSERT_EQ(test, 2, parse(test, golden, sizeof(golden), vars, 4));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		v = cases[i].var;
+		name = kunit_kmalloc(test, vars[v].name_size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, name);
+		memcpy(name, vars[v].name, vars[v].name_size);
+		vendor = vars[v].vendor;
+		size = cases[i].size;
+		KUNIT_EXPECT_EQ_MSG(test, EFI_INVALID_PARAMETER,
+				    efi_var_snapshot_next_name(vars, 2, &size,
+							       name, &vendor),
+				    "variable %u, name of %lu bytes as %lu",
+				    v, (unsigned long)vars[v].name_size,
+				    cases[i].size);
+		KUNIT_EXPECT_EQ(test, cases[i].size, size);
+		KUNIT_EXPECT_MEMEQ(test, name, vars[v].name, vars[v].name_size);
+		/* The whole name, with its NUL, is a valid one. */
+		size = vars[v].name_size;
+		KUNIT_EXPECT_NE(test, EFI_INVALID_PARAMETER,
+				efi_var_snapshot_next_name(vars, 2, &size, name,
+							   &vendor));
+	}
+}
+
+/*
+ * The EFI stub's check when GetNextVariableName() answers
+ * EFI_BUFFER_TOO_SMALL (snap_next_name() in libstub/var-snapshot.c): it
+ * then allocates the size asked for and copies the previous name, all of
+ * its old buffer of @cap bytes, into it.  So whatever size it accepts must
+ * exceed @cap, and be at most EFI_VAR_SNAPSHOT_MAX_NAME.
+ */
+static void var_snapshot_name_grow(struct kunit *test)
+{
+	static const unsigned long caps[] = { 2, 512, EFI_VAR_SNAPSHOT_MAX_NAME };
+	unsigned long size, bad = 0, ok = 0;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, EFI_SUCCESS, efi_var_snapshot_name_grow(514, 512));
+	KUNIT_EXPECT_EQ(test, EFI_SUCCESS,
+			efi_var_snapshot_name_grow(EFI_VAR_SNAPSHOT_MAX_NAME, 512));
+	KUNIT_EXPECT_EQ(test, EFI_BAD_BUFFER_SIZE,
+			efi_var_snapshot_name_grow(EFI_VAR_SNAPSHOT_MAX_NAME + 2,
+						   512));
+	KUNIT_EXPECT_EQ(test, EFI_DEVICE_ERROR,
+			efi_var_snapshot_name_grow(512, 512));
+	KUNIT_EXPECT_EQ(test, EFI_DEVICE_ERROR,
+			efi_var_snapshot_name_grow(0, 512));
+
+	for (i = 0; i < ARRAY_SIZE(caps); i++) {
+		for (size = 0; size <= EFI_VAR_SNAPSHOT_MAX_NAME + 8; size++) {
+			if (efi_var_snapshot_name_grow(size, caps[i]) != EFI_SUCCESS)
+				continue;
+			ok++;
+			if (size <= caps[i] || size > EFI_VAR_SNAPSHOT_MAX_NAME)
+				bad++;
+		}
+	}
+	KUNIT_EXPECT_EQ_MSG(test, 0, bad,
+			    "%lu of %lu accepted sizes overflow the copy", bad,
+			    ok);
+}
+
+/*
  * Random mutations of the golden vector (1 to 8 bytes changed, and
  * random sizes): the parser must never read outside the buffer (an
  * exact-size heap copy; KASAN or a fault would tell) and whatever it
@@ -217,6 +358,9 @@ static struct kunit_case var_snapshot_cases[] = {
 	KUNIT_CASE(var_snapshot_golden),
 	KUNIT_CASE(var_snapshot_malformed),
 	KUNIT_CASE(var_snapshot_fuzz),
+	KUNIT_CASE(var_snapshot_next_name),
+	KUNIT_CASE(var_snapshot_next_name_unterminated),
+	KUNIT_CASE(var_snapshot_name_grow),
 	{}
 };
 

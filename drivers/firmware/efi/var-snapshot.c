@@ -27,6 +27,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/ucs2_string.h>
 #include <linux/unaligned.h>
 
 unsigned long efi_var_snapshot_table __ro_after_init = EFI_INVALID_TABLE_ADDR;
@@ -177,13 +178,14 @@ void __init efi_var_snapshot_early_reserve(void)
 }
 
 static const struct efi_var_snapshot_var *
-snap_find(const efi_char16_t *name, const efi_guid_t *vendor)
+snap_find(const struct efi_var_snapshot_var *vars, unsigned int count,
+	  const efi_char16_t *name, const efi_guid_t *vendor)
 {
 	const struct efi_var_snapshot_var *v;
 	unsigned int i, k;
 
-	for (i = 0; i < snap_count; i++) {
-		v = &snap_vars[i];
+	for (i = 0; i < count; i++) {
+		v = &vars[i];
 		if (efi_guidcmp(v->vendor, *vendor))
 			continue;
 		/* v->name has its only NUL last: a match ends both names. */
@@ -204,7 +206,7 @@ static efi_status_t snap_get_variable(efi_char16_t *name, efi_guid_t *vendor,
 
 	if (!name || !vendor || !data_size)
 		return EFI_INVALID_PARAMETER;
-	v = snap_find(name, vendor);
+	v = snap_find(snap_vars, snap_count, name, vendor);
 	if (!v)
 		return EFI_NOT_FOUND;
 	if (attr)
@@ -220,24 +222,48 @@ static efi_status_t snap_get_variable(efi_char16_t *name, efi_guid_t *vendor,
 	return EFI_SUCCESS;
 }
 
-static efi_status_t snap_get_next_variable(unsigned long *name_size,
-					   efi_char16_t *name,
-					   efi_guid_t *vendor)
+/**
+ * efi_var_snapshot_next_name() - GetNextVariableName() over a snapshot
+ * @vars: the snapshot's variables, as efi_var_snapshot_parse() indexed them
+ * @count: the number of @vars
+ * @name_size: in: the size of @name in bytes; out: the size of the next
+ *	name in bytes, with its NUL
+ * @name: in: the previous name, or L"" for the first; out: the next name
+ * @vendor: in: the previous name's vendor GUID; out: the next one's
+ *
+ * GetNextVariableName() as the UEFI specification defines it, in the
+ * order of @vars.  On EFI_BUFFER_TOO_SMALL only *@name_size changes.
+ *
+ * Return: EFI_SUCCESS; EFI_NOT_FOUND after the last variable;
+ * EFI_BUFFER_TOO_SMALL with *@name_size set to the size needed;
+ * EFI_INVALID_PARAMETER if an argument is NULL, @name has no NUL within
+ * its first *@name_size bytes (nothing beyond them is read), or @name
+ * names no variable of @vars.
+ */
+efi_status_t efi_var_snapshot_next_name(const struct efi_var_snapshot_var *vars,
+					unsigned int count,
+					unsigned long *name_size,
+					efi_char16_t *name, efi_guid_t *vendor)
 {
 	const struct efi_var_snapshot_var *v;
 	unsigned int next = 0;
+	unsigned long len;
 
-	if (!name_size || !name || !vendor || *name_size < sizeof(*name))
+	if (!name_size || !name || !vendor)
+		return EFI_INVALID_PARAMETER;
+	/* Nothing after @name's NUL is read: a match ends both names. */
+	len = *name_size / sizeof(*name);
+	if (ucs2_strnlen(name, len) == len)
 		return EFI_INVALID_PARAMETER;
 	if (name[0]) {
-		v = snap_find(name, vendor);
+		v = snap_find(vars, count, name, vendor);
 		if (!v)
 			return EFI_INVALID_PARAMETER;
-		next = v - snap_vars + 1;
+		next = v - vars + 1;
 	}
-	if (next >= snap_count)
+	if (next >= count)
 		return EFI_NOT_FOUND;
-	v = &snap_vars[next];
+	v = &vars[next];
 	if (*name_size < v->name_size) {
 		*name_size = v->name_size;
 		return EFI_BUFFER_TOO_SMALL;
@@ -246,6 +272,14 @@ static efi_status_t snap_get_next_variable(unsigned long *name_size,
 	*vendor = v->vendor;
 	*name_size = v->name_size;
 	return EFI_SUCCESS;
+}
+
+static efi_status_t snap_get_next_variable(unsigned long *name_size,
+					   efi_char16_t *name,
+					   efi_guid_t *vendor)
+{
+	return efi_var_snapshot_next_name(snap_vars, snap_count, name_size,
+					  name, vendor);
 }
 
 static efi_status_t snap_query_variable_info(u32 attr, u64 *storage_space,

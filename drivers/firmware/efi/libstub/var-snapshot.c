@@ -27,7 +27,11 @@ static u64 snap_cycles(void)
 #endif
 }
 
-/* Read the next variable's name into *name (grown as needed). */
+/*
+ * Read the next variable's name into *name (grown as needed).  A firmware
+ * that answers EFI_BUFFER_TOO_SMALL with a size no larger than the buffer
+ * it was given gets EFI_DEVICE_ERROR back, and there is no snapshot.
+ */
 static efi_status_t snap_next_name(efi_char16_t **name, unsigned long *cap,
 				   efi_guid_t *vendor)
 {
@@ -38,8 +42,9 @@ static efi_status_t snap_next_name(efi_char16_t **name, unsigned long *cap,
 	status = efi_rt_call(get_next_variable, &size, *name, vendor);
 	if (status != EFI_BUFFER_TOO_SMALL)
 		return status;
-	if (size > EFI_VAR_SNAPSHOT_MAX_NAME)
-		return EFI_BAD_BUFFER_SIZE;
+	status = efi_var_snapshot_name_grow(size, *cap);
+	if (status != EFI_SUCCESS)
+		return status;
 	status = efi_bs_call(allocate_pool, EFI_LOADER_DATA, size,
 			     (void **)&bigger);
 	if (status != EFI_SUCCESS)

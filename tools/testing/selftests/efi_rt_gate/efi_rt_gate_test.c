@@ -2057,6 +2057,142 @@ TEST(consumers)
 	free_snapshot(&before);
 }
 
+#define PSTORE_DISABLE	"/sys/module/efi_pstore/parameters/pstore_disable"
+
+/* Is efi-pstore the registered pstore backend? */
+static int efi_pstore_registered(void)
+{
+	char backend[64];
+
+	return read_text(PSTORE_BACKEND, backend, sizeof(backend)) > 0 &&
+	       !strcmp(backend, "efi_pstore");
+}
+
+/*
+ * Read the kernel messages logged since @fd (/dev/kmsg, non-blocking,
+ * opened at its end) was last read and print those that contain one of
+ * @words: their number.  Each time the ring buffer had overwritten
+ * records before they were read, *@lost is incremented.
+ */
+static int kmsg_count(int fd, const char *const *words, unsigned int *lost)
+{
+	char rec[4096], *text;
+	int hits = 0, i;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE) {
+			(*lost)++;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		text = strchr(rec, ';') ? strchr(rec, ';') + 1 : rec;
+		for (i = 0; words[i]; i++) {
+			if (strstr(text, words[i])) {
+				diag("kernel: %.*s", (int)strcspn(text, "\n"), text);
+				hits++;
+				break;
+			}
+		}
+	}
+	return hits;
+}
+
+/*
+ * efi-pstore's pstore_disable parameter and the gate's notifier both
+ * register and unregister the pstore backend.  A child toggles the
+ * parameter while this process unlocks and relocks (debug kernel, 2 CPUs,
+ * efi-pstore built in).  Then: no warning (a second pstore_unregister()
+ * WARNs), no second registration ("already loaded"), no BUG, no new
+ * taint, no kernel message lost unread, and the backend is registered
+ * exactly when the gate is unlocked and the parameter allows it: in the
+ * state the race left, and in each combination after it.  Ends locked,
+ * with pstore_disable N.
+ */
+TEST(pstore_race)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "Oops", "already loaded", "already in use",
+		NULL
+	};
+	static const struct {
+		const char *gate, *disable;
+		int registered;
+	} steps[] = {
+		{ "0", "N", 0 }, { "1", "N", 1 }, { "1", "Y", 0 }, { "1", "N", 1 },
+		{ "0", "N", 0 }, { "0", "Y", 0 }, { "1", "Y", 0 }, { "1", "N", 1 },
+		{ "0", "N", 0 },
+	};
+	unsigned int i, n = 400, failed = 0, lost = 0;
+	unsigned long taint0 = tainted();
+	char state[16], disable[8];
+	int kfd, status, warned = 0;
+	unsigned long *cnt;
+	pid_t pid;
+
+	if (!tpm_present())
+		SKIP(return, "no TPM");
+	ASSERT_EQ(0, access(PSTORE_DISABLE, W_OK))
+		TH_LOG(PSTORE_DISABLE ": %s", strerror(errno));
+	if (env("PSTORE_RACE_TRANSITIONS"))
+		n = strtoul(env("PSTORE_RACE_TRANSITIONS"), NULL, 10);
+	gate_state(state, sizeof(state));
+	if (!strcmp(state, "unlocked"))
+		ASSERT_EQ(0, gate_write("0", 1, 0));
+	ASSERT_EQ(0, write_text(PSTORE_DISABLE, "N"));
+	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, kfd) TH_LOG("/dev/kmsg: %s", strerror(errno));
+	ASSERT_LE(0, lseek(kfd, 0, SEEK_END));
+
+	/* [0]: stop, [1]: toggles, [2]: toggles that failed */
+	cnt = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, cnt);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		for (i = 0; !__atomic_load_n(&cnt[0], __ATOMIC_ACQUIRE); i++) {
+			if (write_text(PSTORE_DISABLE, i % 2 ? "N" : "Y"))
+				cnt[2]++;
+			cnt[1]++;
+		}
+		_exit(0);
+	}
+	for (i = 0; i < n; i++) {
+		failed += !!gate_write(i % 2 ? "0" : "1", 1, 0);
+		/* Read along, before the ring buffer overwrites anything. */
+		warned += kmsg_count(kfd, bad, &lost);
+	}
+	__atomic_store_n(&cnt[0], 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	diag("pstore_race: %u transitions, %lu writes of pstore_disable", n, cnt[1]);
+	EXPECT_EQ(0, failed) TH_LOG("%u transitions failed", failed);
+	EXPECT_EQ(0, cnt[2]) TH_LOG("%lu writes of pstore_disable failed", cnt[2]);
+	munmap(cnt, 4096);
+
+	gate_state(state, sizeof(state));
+	ASSERT_LT(0, read_text(PSTORE_DISABLE, disable, sizeof(disable)));
+	EXPECT_EQ(!strcmp(state, "unlocked") && !strcmp(disable, "N"),
+		  efi_pstore_registered())
+		TH_LOG("after the race: gate %s, pstore_disable %s, efi_pstore %s",
+		       state, disable, efi_pstore_registered() ? "registered" : "not registered");
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		ASSERT_EQ(0, gate_write(steps[i].gate, 1, 0));
+		ASSERT_EQ(0, write_text(PSTORE_DISABLE, steps[i].disable));
+		EXPECT_EQ(steps[i].registered, efi_pstore_registered())
+			TH_LOG("gate %s, pstore_disable %s: efi_pstore %s", steps[i].gate,
+			       steps[i].disable, steps[i].registered ? "not registered" :
+			       "registered");
+	}
+	warned += kmsg_count(kfd, bad, &lost);
+	EXPECT_EQ(0, warned) TH_LOG("the kernel warned while the backend came and went");
+	EXPECT_EQ(0, lost) TH_LOG("the kernel log overran %u times before it was read", lost);
+	close(kfd);
+	EXPECT_EQ(taint0, tainted()) TH_LOG("the kernel was tainted during the race");
+}
+
 #define REBOOT_TYPE	"/sys/kernel/reboot/type"
 #define REBOOT_FLAG	"/run/harness-reboot"
 
