@@ -2217,8 +2217,10 @@ TEST(reboot_locked)
 
 /*
  * efi_rt_gate_nounlock on a locked boot: the boot-services memory was
- * freed at boot, SetVirtualAddressMap() never runs, and an unlock fails
- * with EOPNOTSUPP before anything is measured (state, PCR, log unchanged).
+ * freed at boot, SetVirtualAddressMap() never runs, so no runtime-map
+ * with virtual addresses the firmware never received is exported (for
+ * kexec_load()), and an unlock fails with EOPNOTSUPP before anything is
+ * measured (state, PCR, log unchanged).
  */
 TEST(nounlock)
 {
@@ -2227,6 +2229,9 @@ TEST(nounlock)
 	ASSERT_NE(NULL, env("EXPECT_NOUNLOCK")) TH_LOG("run with efi_rt_gate_nounlock");
 	ASSERT_TRUE(dmesg_has("efi: ", "SetVirtualAddressMap() never called"));
 	ASSERT_TRUE(dmesg_has("efi: ", "Freeing EFI boot services memory"));
+	ASSERT_EQ(0, access("/sys/firmware/efi", F_OK));
+	ASSERT_NE(0, access("/sys/firmware/efi/runtime-map", F_OK))
+		TH_LOG("runtime-map exported with addresses the firmware never got");
 	ASSERT_EQ(0, take_snapshot(&before));
 	ASSERT_STREQ("locked", before.state);
 	ASSERT_EQ(-EOPNOTSUPP, gate_write("1", 1, 0));
@@ -2238,13 +2243,15 @@ TEST(nounlock)
 }
 
 /*
- * The deferred SetVirtualAddressMap() of the first unlock fails (fault
- * injection, debug kernel: fail_efi_rt_gate_svam, which fails it without
- * entering the firmware): the unlock returns EIO after its record, a
- * second record (unlock, unlocked -> disabled, reason 8) says so, the
- * state is disabled for the boot, the boot-services memory stays
- * reserved, nothing entered the firmware, and relock and unlock are
- * refused with EOPNOTSUPP without further records.
+ * The deferred SetVirtualAddressMap() of the first unlock faults (fault
+ * injection, debug kernel: fail_efi_rt_gate_svam, a page fault on
+ * efi_rts_wq in efi_mm where the firmware call would be) and the
+ * firmware-fault handler contains it: the unlock returns EIO after its
+ * record, a second record (unlock, unlocked -> disabled, reason 8) says
+ * so, the failed write is audited, the state is disabled for the boot,
+ * the boot-services memory stays reserved, the firmware was entered once
+ * and never again, and relock and unlock are refused with EOPNOTSUPP
+ * without further records.
  */
 TEST(svam_failure)
 {
