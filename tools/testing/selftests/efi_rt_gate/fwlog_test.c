@@ -26,7 +26,7 @@
 
 #define FW_LOG		"/sys/kernel/security/tpm0/binary_bios_measurements"
 #define IMA_LOG		"/sys/kernel/security/ima/binary_runtime_measurements_"
-#define IMA_LOG_MAX	(1 << 20)
+#define IMA_LOG_MAX	(1024 * 1024)
 #define GATE_PCR	9
 #define TEXT_PREFIX	"efi_rt_gate policy: "
 
