@@ -31,12 +31,18 @@ declare -A initrds=()
 initrd_for() {	# variant flavour -> INITRD=cpio
 	local v=$1 fl=$2 mods=$B/kbuild/$1/modroot
 	INITRD=$B/initramfs-$fl.cpio.gz
-	if [ "$fl" = kexec ]; then
+	if [ "$fl" = kexec ] || [ "$fl" = kexec2 ]; then
 		# The running kernel and the min initramfs, for kexec -s -l
-		# in the guest (no variant with modules needs it yet).
-		INITRD=$B/kbuild/$v/initramfs-kexec.cpio.gz
+		# in the guest (no variant with modules needs it yet); kexec2
+		# has the kexec initramfs instead of min, for a second kexec.
+		local inner=$B/initramfs-min.cpio.gz
+		if [ "$fl" = kexec2 ]; then
+			initrd_for "$v" kexec || return 1
+			inner=$INITRD
+		fi
+		INITRD=$B/kbuild/$v/initramfs-$fl.cpio.gz
 		[ -n "${initrds[$v-$fl]:-}" ] && return 0
-		KEXEC_IMAGE=$KERN KEXEC_INITRD=$B/initramfs-min.cpio.gz \
+		KEXEC_IMAGE=$KERN KEXEC_INITRD=$inner \
 			"$PROJ/scripts/mkinitramfs.sh" "$INITRD" "$B/selftests" kexec >&2 || return 1
 		initrds[$v-$fl]=1
 		return 0

@@ -50,7 +50,8 @@ CMD_HASH_END = 8
 SCENARIO_KEYS = {
     "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
-    "disk", "after_reboot", "cpus", "vars", "after_kexec", "console",
+    "disk", "after_reboot", "cpus", "vars", "after_kexec", "after_kexec2",
+    "console",
     "console_allow", "variants",
 }
 
@@ -75,7 +76,8 @@ def parse_scenario(path):
           "expect": "pass", "allow_skip": "no", "hooks": [],
           "kernel": "default", "initrd": "min", "timeout": "180",
           "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [],
-          "cpus": "1", "vars": "empty", "after_kexec": [], "console": [],
+          "cpus": "1", "vars": "empty", "after_kexec": [], "after_kexec2": [],
+          "console": [],
           "console_allow": [], "variants": []}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
@@ -86,7 +88,8 @@ def parse_scenario(path):
             key, val = key.strip(), val.strip()
             if not sep or key not in SCENARIO_KEYS:
                 raise ScenarioError(f"{path}:{lineno}: unknown line '{line}'")
-            if key in ("tests", "after_reboot", "after_kexec", "variants"):
+            if key in ("tests", "after_reboot", "after_kexec", "after_kexec2",
+                       "variants"):
                 sc[key] += val.split()
             elif key == "hook":
                 # hook: <console marker> => <action> [args...]
@@ -118,6 +121,8 @@ def parse_scenario(path):
         raise ScenarioError(f"{path}: vars must be one of {', '.join(OVMF_VARS_FILES)}")
     if sc["after_reboot"] and sc["disk"] != "yes":
         raise ScenarioError(f"{path}: after_reboot needs disk: yes (the tests of each boot are passed on it)")
+    if sc["after_kexec2"] and not sc["after_kexec"]:
+        raise ScenarioError(f"{path}: after_kexec2 needs after_kexec")
     if sc["after_kexec"] and sc["after_reboot"]:
         raise ScenarioError(f"{path}: after_kexec and after_reboot do not mix")
     return sc
@@ -418,6 +423,9 @@ class Runner:
             # load kexecs (it passes them on as that kernel's harness.tests=).
             "harness.kexec_tests=" + ",".join(self.sc["after_kexec"])
             if self.sc["after_kexec"] else "",
+            # "after_kexec2:": the tests of the kernel that one kexecs
+            "harness.kexec_tests2=" + ",".join(self.sc["after_kexec2"])
+            if self.sc["after_kexec2"] else "",
             self.sc["cmdline"]]))
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
                "-m", "512", "-smp", self.sc["cpus"], "-no-reboot", "-nic", "none",
@@ -592,7 +600,8 @@ class Runner:
                 problems.append(f"{pfx}hook marker '{marker}' never appeared")
             # A kexec'ed kernel writes on the same console, in the same run.
             boot_results, tap_problems = parse_console(
-                lines, tests + self.sc["after_kexec"], tap)
+                lines, tests + self.sc["after_kexec"] + self.sc["after_kexec2"],
+                tap)
             problems += [pfx + p for p in tap_problems]
             for r in boot_results:
                 r["boot"] = n

@@ -29,7 +29,7 @@
 
 /* Operations */
 #define EFI_GATE_OP_POLICY		1	/* EFI stub, firmware log */
-#define EFI_GATE_OP_BOOT		2	/* kernel, after a secure launch */
+#define EFI_GATE_OP_BOOT		2	/* kernel: secure launch, kexec */
 #define EFI_GATE_OP_UNLOCK		3
 #define EFI_GATE_OP_RELOCK		4
 #define EFI_GATE_OP_SNAPSHOT		5	/* EFI stub, firmware log, PCR 1 */
@@ -39,6 +39,7 @@
 
 #define EFI_GATE_EV_FLAG_NORUNTIME	BIT(0)	/* efi=noruntime or noefi */
 #define EFI_GATE_EV_FLAG_CMDLINE	BIT(1)	/* mode from efi_rt_gate= */
+#define EFI_GATE_EV_FLAG_KEXEC	BIT(2)	/* kexec'ed: policy measured by the kernel */
 
 /*
  * Typed digests, one number space for every event.  RT_CODE: the SHA-256
@@ -188,6 +189,8 @@ int efi_runtime_call_locked(int (*fn)(void));
 bool efi_gate_svam_deferred(void);
 bool efi_gate_defer_svam(void);
 bool efi_gate_nounlock(void);
+bool efi_gate_kexec_boot(void);
+bool efi_gate_open_when_measured(void);
 void efi_gate_fault(void);
 void efi_gate_snapshot_ready(void);
 int efi_gate_follow(struct notifier_block *nb);

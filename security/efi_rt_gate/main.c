@@ -382,6 +382,8 @@ static int rtgate_measure(u8 op, u8 before, u8 after, u16 reason,
 		.op = op, .before = before, .after = after, .reason = reason,
 		.seq = rtgate_seq + 1, .pcr = rtgate_pcr_idx, .text = text,
 		.digests = tdigests, .nr_digests = nr_tdigests,
+		.flags = op == EFI_GATE_OP_BOOT && efi_gate_kexec_boot() ?
+			 EFI_GATE_EV_FLAG_KEXEC : 0,
 	};
 	bool drtm = rtgate_launched();
 	struct tpm_digest *digests;
@@ -475,16 +477,25 @@ out:
 	return ret;
 }
 
-/* The state at boot, after a secure launch: into the DRTM PCR and log. */
+/*
+ * The state at boot where the EFI stub did not measure it: after a secure
+ * launch (into the DRTM PCR and log), and on a kexec'ed kernel, whose
+ * policy is measured here before it may open the gate.
+ */
 static int rtgate_measure_boot(void)
 {
 	enum efi_gate_reason reason = efi_gate_boot_reason();
 	/* No transition is measured before this: the state is the boot's. */
 	enum efi_gate_state state = efi_gate_state();
 	char text[EFI_GATE_EVENT_TEXT_MAX + 1];
+	bool open;
 	int ret;
 
-	snprintf(text, sizeof(text), "efi_rt_gate boot: runtime services %s",
+	open = efi_gate_open_when_measured() && efi_gate_can_open();
+	if (open)
+		state = EFI_GATE_UNLOCKED;
+	snprintf(text, sizeof(text), "efi_rt_gate boot%s: runtime services %s",
+		 efi_gate_kexec_boot() ? " (kexec)" : "",
 		 rtgate_state_names[state]);
 	ret = rtgate_measure(EFI_GATE_OP_BOOT, EFI_GATE_EV_STATE_NONE,
 			     state, reason, NULL, 0, text);
@@ -494,6 +505,12 @@ static int rtgate_measure_boot(void)
 		return ret;
 	}
 	rtgate_boot_pending = false;
+	if (!open)
+		return 0;
+	ret = rtgate_ops->open();
+	if (ret)
+		pr_err("the measured policy did not take effect: %d; runtime services %s\n",
+		       ret, rtgate_state_name());
 	return 0;
 }
 
@@ -645,6 +662,9 @@ static int rtgate_unlock(enum efi_gate_state state)
 	ret = rtgate_prepare();
 	if (ret)
 		return ret;
+	/* A kexec'ed kernel's policy, measured just now, may have opened. */
+	if (efi_gate_state() == EFI_GATE_UNLOCKED)
+		return 0;
 	if (svam) {
 		ret = rtgate_code_digest(rtcode);
 		if (ret < 0)
@@ -854,7 +874,7 @@ static int __init rtgate_init(void)
 	rtgate_pcr_idx = rtgate_select_pcr();
 
 	mutex_lock(&rtgate_mutex);
-	rtgate_boot_pending = rtgate_launched();
+	rtgate_boot_pending = rtgate_launched() || efi_gate_kexec_boot();
 	if (rtgate_get_chip())
 		pr_info("no TPM yet: it is looked up again when first needed\n");
 	else if (rtgate_boot_pending)

@@ -57,6 +57,10 @@ static enum efi_gate_state gate_state = EFI_GATE_DISABLED;
 static bool gate_armed __ro_after_init;
 /* The policy withholds runtime services at boot (armed gates only). */
 static bool gate_lock_at_boot __ro_after_init;
+/* A kexec'ed kernel: the EFI stub did not run and measure the policy. */
+static bool gate_kexec_boot __ro_after_init;
+/* Its policy opens the gate, once its opener has measured that policy. */
+static bool gate_open_when_measured __ro_after_init;
 /* A firmware fault disabled runtime services for good. */
 static bool gate_faulted;
 /* efisubsys_init() registered the efivars device (boot was unlocked). */
@@ -218,6 +222,19 @@ bool __init efi_gate_prepare(void)
 		return false;
 	}
 
+	/*
+	 * A kexec'ed (or kdump) kernel was not started by the EFI stub, which
+	 * measures the policy of a cold boot before any firmware code runs:
+	 * whatever its policy, it withholds runtime services until its
+	 * opener has measured that policy, and opens only then if the policy
+	 * says so.
+	 */
+	if (efi_gate_arch_kexec_boot()) {
+		gate_kexec_boot = true;
+		gate_open_when_measured = !lock;
+		lock = true;
+	}
+
 	gate_armed = true;
 	gate_lock_at_boot = lock;
 	return true;
@@ -279,8 +296,33 @@ void __init efi_gate_withhold(void)
 	efi.runtime_supported_mask = 0;
 	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
 	gate_state = EFI_GATE_LOCKED;
-	pr_info("EFI runtime services withheld until unlocked (%s)\n",
+	pr_info("EFI runtime services withheld until %s (%s)\n",
+		gate_open_when_measured ?
+		"this kexec'ed kernel's policy is measured" : "unlocked",
 		efi_gate_reason_name(boot_reason));
+}
+
+/**
+ * efi_gate_kexec_boot() - must the kernel measure its own policy?
+ *
+ * Return: true on a kexec'ed or kdump kernel booted with EFI: the EFI stub,
+ * which measures the policy of a cold boot, did not run, and runtime
+ * services are withheld until the opener has measured the policy.
+ */
+bool efi_gate_kexec_boot(void)
+{
+	return gate_kexec_boot;
+}
+
+/**
+ * efi_gate_open_when_measured() - does the measured policy open the gate?
+ *
+ * Return: true on a kexec'ed kernel whose policy enables runtime services:
+ * the opener opens the gate once it has measured that policy.
+ */
+bool efi_gate_open_when_measured(void)
+{
+	return gate_open_when_measured;
 }
 
 /**

@@ -2,10 +2,14 @@
 /*
  * Small helpers shared by the efi_rt_gate selftests.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/fs.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -77,4 +81,51 @@ int efivar_delete(const char *path)
 	if (!ret && unlink(path) < 0)
 		ret = -errno;
 	return ret;
+}
+
+int find_partition(const char *name, char *dev, char *disk, int *partn)
+{
+	char path[PATH_MAX], link[PATH_MAX], line[256], want[128];
+	struct dirent *de;
+	int found = -ENOENT;
+	DIR *d;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "PARTNAME=%s\n", name);
+	d = opendir("/sys/class/block");
+	if (!d)
+		return -errno;
+	while (found && (de = readdir(d))) {
+		int match = 0, n = 0;
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/block/%s/uevent", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			if (!strcmp(line, want))
+				match = 1;
+			else if (!strncmp(line, "PARTN=", 6))
+				n = atoi(line + 6);
+		}
+		fclose(f);
+		if (!match || !n)
+			continue;
+		/* .../block/vda/vda2: the parent directory is the disk */
+		snprintf(path, sizeof(path), "/sys/class/block/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = 0;
+		*strrchr(link, '/') = 0;
+		snprintf(dev, DEV_MAX, "/dev/%s", de->d_name);
+		snprintf(disk, DEV_MAX, "/dev/%.*s", NAME_MAX, strrchr(link, '/') + 1);
+		*partn = n;
+		found = 0;
+	}
+	closedir(d);
+	return found;
 }

@@ -6,6 +6,7 @@
 #ifndef EFI_RT_GATE_TEST_UTIL_H
 #define EFI_RT_GATE_TEST_UTIL_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -29,5 +30,14 @@ int mount_efivarfs(void);
  * immutable, so clear the flag, then unlink.  0 or -errno.
  */
 int efivar_delete(const char *path);
+
+#define DEV_MAX		(NAME_MAX + 8)	/* "/dev/" + a name */
+
+/*
+ * The block device of the GPT partition named @name: its /dev path, the
+ * whole disk's /dev path and the partition number (@dev and @disk hold
+ * DEV_MAX bytes).  0 or -ENOENT.
+ */
+int find_partition(const char *name, char *dev, char *disk, int *partn);
 
 #endif /* EFI_RT_GATE_TEST_UTIL_H */
