@@ -51,7 +51,7 @@ SCENARIO_KEYS = {
     "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
     "disk", "after_reboot", "cpus", "vars", "after_kexec", "after_kexec2",
-    "console",
+    "console", "swap", "resume_cmdline",
     "console_allow", "variants",
 }
 
@@ -77,7 +77,7 @@ def parse_scenario(path):
           "kernel": "default", "initrd": "min", "timeout": "180",
           "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [],
           "cpus": "1", "vars": "empty", "after_kexec": [], "after_kexec2": [],
-          "console": [],
+          "console": [], "swap": "no", "resume_cmdline": None,
           "console_allow": [], "variants": []}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
@@ -117,6 +117,8 @@ def parse_scenario(path):
         raise ScenarioError(f"{path}: no tests")
     if sc["disk"] not in ("yes", "no"):
         raise ScenarioError(f"{path}: disk must be yes or no")
+    if sc["swap"] not in ("yes", "no") or (sc["swap"] == "yes" and sc["disk"] != "yes"):
+        raise ScenarioError(f"{path}: swap must be yes (with disk: yes) or no")
     if sc["vars"] not in OVMF_VARS_FILES:
         raise ScenarioError(f"{path}: vars must be one of {', '.join(OVMF_VARS_FILES)}")
     if sc["after_reboot"] and sc["disk"] != "yes":
@@ -135,6 +137,8 @@ def parse_scenario(path):
 # reboot) and "harness" (raw, written by the runner before each boot:
 # "boot=N" and "tests=..." lines, NUL-padded).
 DISK_SECTORS = 8192
+# "swap: yes" adds a partition named "swap" after them, for hibernation
+SWAP_SECTORS = 256 * 2048
 DISK_GUID = uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-e1f7a9c0b4d2")
 DISK_PARTS = [  # name, type GUID, unique GUID, first LBA, last LBA
     ("esp", uuid.UUID("c12a7328-f81f-11d2-ba4b-00a0c93ec93b"),
@@ -147,11 +151,17 @@ DISK_PARTS = [  # name, type GUID, unique GUID, first LBA, last LBA
 HARNESS_PART_LBA = 5120
 
 
-def make_gpt_disk(path):
+def make_gpt_disk(path, swap=False):
     """A raw disk image with a protective MBR, GPT header and backup."""
     n = DISK_SECTORS
+    parts = list(DISK_PARTS)
+    if swap:
+        parts.append(("swap", uuid.UUID("0657fd6d-a4ab-43c4-84e5-0933c84b4f4f"),
+                      uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-000000000004"),
+                      DISK_SECTORS - 2048, DISK_SECTORS - 2048 + SWAP_SECTORS - 1))
+        n += SWAP_SECTORS
     entries = bytearray(128 * 128)
-    for i, (name, ptype, puuid, first, last) in enumerate(DISK_PARTS):
+    for i, (name, ptype, puuid, first, last) in enumerate(parts):
         entries[i * 128:(i + 1) * 128] = (
             ptype.bytes_le + puuid.bytes_le + struct.pack("<QQQ", first, last, 0)
             + name.encode("utf-16-le").ljust(72, b"\0"))
@@ -406,9 +416,9 @@ class Runner:
         self.relay.start()
         self.log("swtpm ready")
 
-    def qemu_cmd(self, boot=1):
+    def qemu_cmd(self, boot=1, resume=False):
         w = self.out
-        if boot == 1:
+        if boot == 1 and not resume:
             shutil.copyfile(OVMF_VARS_FILES[self.sc["vars"]], f"{w}/vars.fd")
         for sock in ("qmp.sock", "ack.sock"):
             if os.path.exists(f"{w}/{sock}"):
@@ -426,7 +436,8 @@ class Runner:
             # "after_kexec2:": the tests of the kernel that one kexecs
             "harness.kexec_tests2=" + ",".join(self.sc["after_kexec2"])
             if self.sc["after_kexec2"] else "",
-            self.sc["cmdline"]]))
+            self.sc["resume_cmdline"] if resume and self.sc["resume_cmdline"]
+            is not None else self.sc["cmdline"]]))
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
                "-m", "512", "-smp", self.sc["cpus"], "-no-reboot", "-nic", "none",
                "-display", "none", "-monitor", "none", "-serial", "stdio",
@@ -473,10 +484,14 @@ class Runner:
             # The guest waits for this line on ttyS1 before it goes on.
             self.ack.sendall(b"ack\n")
 
-    def boot(self, n=1):
+    def boot(self, n=1, resume=False):
         w = self.out
-        console = open(f"{w}/console.log", "w" if n == 1 else "a")
-        if n > 1:
+        console = open(f"{w}/console.log", "w" if n == 1 and not resume else "a")
+        if resume:
+            console.write("==== run-scenario: the machine hibernated; the next boot "
+                          "(same TPM state, variables and disk; TPM power-cycled) "
+                          "resumes it ====\n")
+        elif n > 1:
             console.write(f"==== run-scenario: boot {n} of the same machine (same TPM "
                           "state, variables and disk; TPM power-cycled) ====\n")
         lines = []
@@ -484,8 +499,8 @@ class Runner:
             self.start_swtpm()
         else:
             self.swtpm = None
-        cmd = self.qemu_cmd(n)
-        with open(f"{w}/qemu.cmd", "w" if n == 1 else "a") as f:
+        cmd = self.qemu_cmd(n, resume)
+        with open(f"{w}/qemu.cmd", "w" if n == 1 and not resume else "a") as f:
             f.write(" ".join(cmd) + "\n")
         q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=open(f"{w}/qemu.stderr", "w" if n == 1 else "a"))
@@ -563,6 +578,7 @@ class Runner:
         all_lines = []
         disk = f"{self.out}/disk.img"
         for n, tests in enumerate(boots, 1):
+            resumed = 0
             pfx = f"boot {n}: " if len(boots) > 1 else ""
             if not finished:
                 problems.append(f"boot {n} never came: boot {n - 1} did not finish")
@@ -571,9 +587,19 @@ class Runner:
                 try:
                     if self.sc["disk"] == "yes":
                         if n == 1:
-                            make_gpt_disk(disk)
+                            make_gpt_disk(disk, self.sc["swap"] == "yes")
                         write_harness_part(disk, n, tests)
                     lines, timed_out, unfired = self.boot(n)
+                    # "@@HARNESS hibernate@@" and a power-off before the
+                    # end: the machine hibernated.  Start it again; the
+                    # resumed image goes on with this boot's run.
+                    while (not timed_out and any("@@HARNESS hibernate@@" in l for l in lines)
+                           and not any("@@HARNESS END@@" in l for l in lines)
+                           and sum("@@HARNESS hibernate@@" in l for l in lines) > resumed):
+                        resumed += 1
+                        self.cleanup()
+                        more, timed_out, unfired = self.boot(n, resume=True)
+                        lines += more
                 except Exception as e:  # any harness error fails the scenario
                     problems.append(f"{pfx}harness error: {e}")
                     lines, timed_out, unfired = [], False, []
@@ -657,6 +683,8 @@ def main():
         sc["cpus"] = str(max(2, int(sc["cpus"])))
     if args.append:
         sc["cmdline"] = (sc["cmdline"] + " " + args.append).strip()
+        if sc["resume_cmdline"] is not None:
+            sc["resume_cmdline"] = (sc["resume_cmdline"] + " " + args.append).strip()
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
     res = Runner(sc, args).run()
     name = sc["name"]

@@ -34,6 +34,8 @@
 #include <linux/slaunch.h>
 #include <linux/slaunch_emulation.h>
 #include <linux/string.h>
+#include <linux/suspend.h>
+#include <linux/syscore_ops.h>
 
 #include <asm/efi.h>
 
@@ -701,6 +703,132 @@ static const struct efi_gate_ops gate_ops = {
 };
 
 static bool gate_claimed __initdata;
+
+#ifdef CONFIG_HIBERNATION
+/*
+ * Hibernation.  The image may be restored in a later boot of the machine,
+ * by a kernel whose own policy decided whether this firmware boot got
+ * SetVirtualAddressMap(), while the image carries the gate and virtual
+ * mode of the boot that made it.  The restored image follows the firmware
+ * it finds, never more open: if it needs a virtual mode the firmware was
+ * not given (runtime services in use, or a SetVirtualAddressMap() done
+ * in its own boot), runtime services are disabled for the rest of the
+ * boot; if its SetVirtualAddressMap() was still deferred and the restoring
+ * kernel called it, it is not called again and the next unlock just
+ * opens.  Whether runtime services may run is thus always what this
+ * boot's own measurements say: its policy, measured by its EFI stub (or,
+ * after a launch, its boot record), and any unlock measured since.
+ */
+static bool gate_hibernating;
+/* Set by the syscore resume, which does not run if hibernation failed early */
+static bool gate_resume_checked;
+static int gate_resume_fw;
+
+/* Syscore resume of the image: one CPU, interrupts off, tasks frozen */
+static void efi_gate_syscore_resume(void *data)
+{
+	if (!gate_hibernating)
+		return;
+	gate_resume_fw = efi_resume_firmware_virtual();
+	gate_resume_checked = true;
+	/* Nothing reaches the firmware once tasks are thawed. */
+	if (gate_resume_fw != 1 && !efi_svam_deferred())
+		clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+}
+
+static const struct syscore_ops efi_gate_syscore_ops = {
+	.resume = efi_gate_syscore_resume,
+};
+
+static struct syscore efi_gate_syscore = {
+	.ops = &efi_gate_syscore_ops,
+};
+
+/* Runtime services can never be used again in this boot. */
+static void efi_gate_lose_firmware(const char *why)
+{
+	enum efi_gate_state old = gate_state;
+
+	lockdep_assert_held(&efi_gate_mutex);
+	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	smp_mb__after_atomic();
+	efi_runtime_quiesce();
+	WRITE_ONCE(gate_state, EFI_GATE_DISABLED);
+	pr_warn("resumed from hibernation: %s: EFI runtime services disabled for this boot\n",
+		why);
+	if (old == EFI_GATE_UNLOCKED) {
+		efi_power_off_unregister();
+		if (efivars_pdev) {
+			platform_device_unregister(efivars_pdev);
+			efivars_pdev = NULL;
+		}
+		efi.runtime_supported_mask = 0;
+		efivars_generic_ops_unregister();
+		blocking_notifier_call_chain(&efi_gate_chain, EFI_GATE_CLOSED,
+					     NULL);
+	}
+	efi_gate_uevent();
+}
+
+/* After a hibernation image was made, or restored: follow the firmware. */
+static void efi_gate_resumed(int fw)
+{
+	guard(mutex)(&efi_gate_mutex);
+
+	if (gate_state == EFI_GATE_DISABLED)
+		return;
+	if (efi_svam_deferred()) {
+		if (fw == 0)
+			return;
+		if (fw < 0) {
+			efi_gate_lose_firmware("the EFI system table is not where it was");
+			return;
+		}
+		if (efi_enter_virtual_mode_resumed())
+			efi_gate_lose_firmware("the adopted virtual mode failed");
+		return;
+	}
+	if (fw == 1)
+		return;
+	efi_gate_lose_firmware(fw ? "the EFI system table is not where it was" :
+			       "this firmware boot never got SetVirtualAddressMap()");
+}
+
+static int efi_gate_pm_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	switch (action) {
+	case PM_HIBERNATION_PREPARE:
+		if (efi_resume_prepare())
+			return notifier_from_errno(-ENOMEM);
+		WRITE_ONCE(gate_hibernating, true);
+		break;
+	case PM_POST_HIBERNATION:
+		if (!READ_ONCE(gate_hibernating))
+			break;
+		if (gate_resume_checked)
+			efi_gate_resumed(gate_resume_fw);
+		WRITE_ONCE(gate_hibernating, false);
+		gate_resume_checked = false;
+		efi_resume_finish();
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block efi_gate_pm_nb = {
+	.notifier_call = efi_gate_pm_notify,
+};
+
+static int __init efi_gate_pm_init(void)
+{
+	if (!gate_armed)
+		return 0;
+	register_syscore(&efi_gate_syscore);
+	return register_pm_notifier(&efi_gate_pm_nb);
+}
+late_initcall(efi_gate_pm_init);
+#endif /* CONFIG_HIBERNATION */
 
 /**
  * efi_gate_claim() - take the gate's transitions, once
