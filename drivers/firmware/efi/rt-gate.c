@@ -751,6 +751,7 @@ static void efi_gate_lose_firmware(const char *why)
 
 	lockdep_assert_held(&efi_gate_mutex);
 	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	/* The cleared flag before the lock that the wrappers re-check under */
 	smp_mb__after_atomic();
 	efi_runtime_quiesce();
 	WRITE_ONCE(gate_state, EFI_GATE_DISABLED);
