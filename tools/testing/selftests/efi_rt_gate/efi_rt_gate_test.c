@@ -673,6 +673,29 @@ TEST(not_launched)
 			TH_LOG("dmesg lacks '%s'", env("EXPECT_EMULATION_REFUSED"));
 }
 
+/*
+ * After a secure launch every suspend is refused: the DRTM PCRs would not
+ * survive it.  Without the refusal the guest suspends here and the run
+ * times out.
+ */
+TEST(suspend_refused)
+{
+	static const char *const states[] = { "mem", "freeze" };
+	unsigned int i;
+	ssize_t n;
+	int fd;
+
+	for (i = 0; i < ARRAY_SIZE(states); i++) {
+		fd = open("/sys/power/state", O_WRONLY);
+		ASSERT_LE(0, fd) TH_LOG("/sys/power/state: %s", strerror(errno));
+		n = write(fd, states[i], strlen(states[i]));
+		EXPECT_EQ(-1, n);
+		EXPECT_EQ(EBUSY, errno) TH_LOG("%s: %s", states[i], strerror(errno));
+		close(fd);
+	}
+	ASSERT_TRUE(dmesg_has("slaunch: ", "suspend refused after a secure launch"));
+}
+
 /* The emulation taints the kernel: TAINT_USER ('U'). */
 TEST(emulation_taints)
 {
