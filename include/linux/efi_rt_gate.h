@@ -179,6 +179,7 @@ bool efi_gate_prepare(void);
 void efi_gate_withhold(void);
 bool efi_gate_withheld(void);
 enum efi_gate_state efi_gate_state(void);
+enum efi_gate_state efi_gate_boot_state(void);
 enum efi_gate_reason efi_gate_boot_reason(void);
 const char *efi_gate_reason_name(enum efi_gate_reason reason);
 bool efi_gate_can_open(void);

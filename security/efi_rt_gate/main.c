@@ -485,8 +485,8 @@ out:
 static int rtgate_measure_boot(void)
 {
 	enum efi_gate_reason reason = efi_gate_boot_reason();
-	/* No transition is measured before this: the state is the boot's. */
-	enum efi_gate_state state = efi_gate_state();
+	/* What the boot started in, not what a fault or resume made of it */
+	enum efi_gate_state state = efi_gate_boot_state();
 	char text[EFI_GATE_EVENT_TEXT_MAX + 1];
 	bool open;
 	int ret;
@@ -694,7 +694,7 @@ static int rtgate_transition(bool unlock)
 {
 	u8 op = unlock ? EFI_GATE_OP_UNLOCK : EFI_GATE_OP_RELOCK;
 	enum efi_gate_state state = efi_gate_state(), after;
-	int ret;
+	int ret, err;
 
 	/* After a firmware fault, a relock still ends the unlock. */
 	if (state == EFI_GATE_DISABLED &&
@@ -708,14 +708,17 @@ static int rtgate_transition(bool unlock)
 	if (unlock)
 		return rtgate_unlock(state);
 
-	/* A full or broken log refuses a relock too, before it closes. */
-	ret = rtgate_log_check();
-	if (ret)
-		return ret;
-	/* Close first: a relock takes effect even if it cannot be measured. */
+	/*
+	 * Close first: a relock takes effect even if it cannot be measured,
+	 * also when the log is full or broken (then without a record, and
+	 * the write fails with that error): withholding is always safe.
+	 */
+	err = rtgate_log_check();
 	ret = rtgate_ops->close();
 	if (ret)
 		return ret;
+	if (err)
+		return err;
 	ret = rtgate_prepare();
 	if (ret)
 		return ret;
@@ -733,8 +736,9 @@ static int rtgate_transition(bool unlock)
  *
  * Unlock checks that the late enable can succeed, measures, and enables
  * runtime services only after the TPM extended the PCR.  Relock closes
- * the gate first, then measures; if that extend fails the gate stays
- * closed, no record is added and the error is returned.  Either is a
+ * the gate first, then measures; if the log is full or stopped, or the
+ * extend fails, the gate stays closed, no record is added and the error
+ * is returned.  Either is a
  * no-op without a record when the gate is already in the requested state.
  * Every attempt is audited.
  *

@@ -55,6 +55,8 @@ static bool gate_nounlock __ro_after_init;
 /* Serialises open and close; the state is read without it. */
 static DEFINE_MUTEX(efi_gate_mutex);
 static enum efi_gate_state gate_state = EFI_GATE_DISABLED;
+/* The state the boot started in, once efi_gate_withhold() decided it */
+static enum efi_gate_state boot_state __ro_after_init = EFI_GATE_DISABLED;
 /* Set when this boot prepared runtime services natively. */
 static bool gate_armed __ro_after_init;
 /* The policy withholds runtime services at boot (armed gates only). */
@@ -276,6 +278,7 @@ void efi_gate_fault(void)
  */
 void __init efi_gate_withhold(void)
 {
+	boot_state = gate_state;
 	if (!gate_armed)
 		return;
 
@@ -287,6 +290,7 @@ void __init efi_gate_withhold(void)
 
 	if (!gate_lock_at_boot) {
 		gate_state = EFI_GATE_UNLOCKED;
+		boot_state = gate_state;
 		/* efisubsys_init() registers "efivars" under this condition */
 		efivars_pdev_from_boot =
 			efi_rt_services_supported(EFI_RT_SUPPORTED_GET_VARIABLE |
@@ -298,10 +302,22 @@ void __init efi_gate_withhold(void)
 	efi.runtime_supported_mask = 0;
 	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
 	gate_state = EFI_GATE_LOCKED;
+	boot_state = gate_state;
 	pr_info("EFI runtime services withheld until %s (%s)\n",
 		gate_open_when_measured ?
 		"this kexec'ed kernel's policy is measured" : "unlocked",
 		efi_gate_reason_name(boot_reason));
+}
+
+/**
+ * efi_gate_boot_state() - the state the boot started in
+ *
+ * Return: the state efi_gate_withhold() left at boot (what the boot
+ * record describes), whatever happened since.
+ */
+enum efi_gate_state efi_gate_boot_state(void)
+{
+	return boot_state;
 }
 
 /**
