@@ -872,6 +872,7 @@ static int __init rtgate_init(void)
 	rtgate_ops = efi_gate_claim();
 	if (!rtgate_ops) {
 		pr_err("the gate's transitions were claimed by other code: no measured unlock\n");
+		efi_gate_abandon();
 		return -EBUSY;
 	}
 	rtgate_pcr_idx = rtgate_select_pcr();
@@ -891,6 +892,7 @@ static int __init rtgate_init(void)
 	ret = rtgate_fail_init() ? -ENOMEM : rtgate_fs_init();
 	if (ret) {
 		pr_err("no securityfs interface (%d): no measured unlock\n", ret);
+		efi_gate_abandon();
 	}
 	return ret;
 }
