@@ -68,7 +68,7 @@
 #define EFIVARS_BOOTORDER EFIVARFS "/BootOrder-" GLOBAL_GUID
 #define RACERS		64
 #define TAINTED		"/proc/sys/kernel/tainted"
-#define TAINT_USER_BIT	(1UL << 6)	/* TAINT_USER, 'U' */
+#define TAINT_USER_BIT	0x40UL	/* bit 6: TAINT_USER, 'U' */
 
 /* Everything a write to unlock could change. */
 struct snapshot {
