@@ -11,7 +11,7 @@ PKGS=(
 	"$BASE_PKG"
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	ccache sparse python3 python3-docutils git
-	qemu-system-x86 ovmf swtpm swtpm-tools
+	qemu-system-x86 ovmf ovmf-ia32 swtpm swtpm-tools
 	busybox-static tpm2-tools libtss2-tcti-device0 kmod
 	libtss2-dev efibootmgr kexec-tools
 )

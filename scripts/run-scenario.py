@@ -41,6 +41,12 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 # PE image and starts it through the EFI handover protocol instead (the
 # EFI stub still runs, without LoadOptions).
 OVMF_VARS_FILES = {"empty": OVMF_VARS, "ms": "/usr/share/OVMF/OVMF_VARS.ms.fd"}
+# "firmware: ia32": Debian's 32-bit OVMF (ovmf-ia32), so that the 64-bit
+# kernel (CONFIG_EFI_MIXED) runs in EFI mixed mode.  Debian builds it only
+# with Secure Boot, which needs SMM and a secure flash; its empty store
+# leaves Secure Boot off.
+OVMF32_CODE = "/usr/share/OVMF/OVMF32_CODE_4M.secboot.fd"
+OVMF32_VARS = "/usr/share/OVMF/OVMF32_VARS_4M.fd"
 
 # swtpm control-channel commands (swtpm's tpm_ioctl.h)
 CMD_HASH_START = 6
@@ -52,7 +58,7 @@ SCENARIO_KEYS = {
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
     "disk", "after_reboot", "cpus", "vars", "after_kexec", "after_kexec2",
     "console", "swap", "resume_cmdline",
-    "console_allow", "variants",
+    "console_allow", "variants", "firmware",
 }
 
 # A kernel report on the console fails the scenario (WARN, BUG, oops,
@@ -78,7 +84,7 @@ def parse_scenario(path):
           "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [],
           "cpus": "1", "vars": "empty", "after_kexec": [], "after_kexec2": [],
           "console": [], "swap": "no", "resume_cmdline": None,
-          "console_allow": [], "variants": []}
+          "console_allow": [], "variants": [], "firmware": "x64"}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
@@ -121,6 +127,10 @@ def parse_scenario(path):
         raise ScenarioError(f"{path}: swap must be yes (with disk: yes) or no")
     if sc["vars"] not in OVMF_VARS_FILES:
         raise ScenarioError(f"{path}: vars must be one of {', '.join(OVMF_VARS_FILES)}")
+    if sc["firmware"] not in ("x64", "ia32"):
+        raise ScenarioError(f"{path}: firmware must be x64 or ia32")
+    if sc["firmware"] == "ia32" and sc["vars"] != "empty":
+        raise ScenarioError(f"{path}: firmware: ia32 has only the empty variable store")
     if sc["after_reboot"] and sc["disk"] != "yes":
         raise ScenarioError(f"{path}: after_reboot needs disk: yes (the tests of each boot are passed on it)")
     if sc["after_kexec2"] and not sc["after_kexec"]:
@@ -419,7 +429,8 @@ class Runner:
     def qemu_cmd(self, boot=1, resume=False):
         w = self.out
         if boot == 1 and not resume:
-            shutil.copyfile(OVMF_VARS_FILES[self.sc["vars"]], f"{w}/vars.fd")
+            shutil.copyfile(OVMF32_VARS if self.sc["firmware"] == "ia32" else
+                            OVMF_VARS_FILES[self.sc["vars"]], f"{w}/vars.fd")
         for sock in ("qmp.sock", "ack.sock"):
             if os.path.exists(f"{w}/{sock}"):
                 os.unlink(f"{w}/{sock}")
@@ -438,16 +449,20 @@ class Runner:
             if self.sc["after_kexec2"] else "",
             self.sc["resume_cmdline"] if resume and self.sc["resume_cmdline"]
             is not None else self.sc["cmdline"]]))
+        code = OVMF32_CODE if self.sc["firmware"] == "ia32" else OVMF_CODE
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
                "-m", "512", "-smp", self.sc["cpus"], "-no-reboot", "-nic", "none",
                "-display", "none", "-monitor", "none", "-serial", "stdio",
                "-chardev", f"socket,id=ack,path={w}/ack.sock,server=on,wait=off",
                "-device", "isa-serial,chardev=ack",
                "-qmp", f"unix:{w}/qmp.sock,server=on,wait=off",
-               "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+               "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={code}",
                "-drive", f"if=pflash,format=raw,unit=1,file={w}/vars.fd",
                "-kernel", self.args.kernel, "-initrd", self.args.initrd,
                "-append", cmdline]
+        if self.sc["firmware"] == "ia32":
+            cmd[cmd.index("q35")] = "q35,smm=on"
+            cmd += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
         if self.sc["disk"] == "yes":
             cmd += ["-drive", f"if=none,id=hd0,format=raw,file={w}/disk.img",
                     "-device", "virtio-blk-pci,drive=hd0"]

@@ -185,6 +185,7 @@ const char *efi_gate_reason_name(enum efi_gate_reason reason);
 bool efi_gate_can_open(void);
 bool efi_gate_can_close(void);
 const struct efi_gate_ops *efi_gate_claim(void);
+void efi_gate_abandon(void);
 void efi_runtime_quiesce(void);
 int efi_runtime_call_locked(int (*fn)(void));
 bool efi_gate_svam_deferred(void);

@@ -143,6 +143,23 @@ static bool rtgate_fail_extend_unsent(void)
 {
 	return should_fail(&fail_extend_unsent, 1);
 }
+
+/*
+ * fail_efi_rt_gate_init=: the securityfs interface cannot be created at
+ * boot (the command line only: it is asked before debugfs could be).
+ */
+static DECLARE_FAULT_ATTR(fail_init);
+
+static int __init fail_init_setup(char *str)
+{
+	return setup_fault_attr(&fail_init, str);
+}
+__setup("fail_efi_rt_gate_init=", fail_init_setup);
+
+static bool __init rtgate_fail_init(void)
+{
+	return should_fail(&fail_init, 1);
+}
 #else
 static bool rtgate_fail_extend(void)
 {
@@ -150,6 +167,11 @@ static bool rtgate_fail_extend(void)
 }
 
 static bool rtgate_fail_extend_unsent(void)
+{
+	return false;
+}
+
+static bool __init rtgate_fail_init(void)
 {
 	return false;
 }
@@ -869,10 +891,12 @@ const struct seq_operations rtgate_ascii_seqops = {
 static int __init rtgate_init(void)
 {
 	enum efi_gate_state state = efi_gate_state();
+	int ret;
 
 	rtgate_ops = efi_gate_claim();
 	if (!rtgate_ops) {
 		pr_err("the gate's transitions were claimed by other code: no measured unlock\n");
+		efi_gate_abandon();
 		return -EBUSY;
 	}
 	rtgate_pcr_idx = rtgate_select_pcr();
@@ -889,7 +913,12 @@ static int __init rtgate_init(void)
 		efi_gate_reason_name(efi_gate_boot_reason()),
 		rtgate_pcr_idx);
 
-	return rtgate_fs_init();
+	ret = rtgate_fail_init() ? -ENOMEM : rtgate_fs_init();
+	if (ret) {
+		pr_err("no securityfs interface (%d): no measured unlock\n", ret);
+		efi_gate_abandon();
+	}
+	return ret;
 }
 late_initcall(rtgate_init);
 

@@ -49,7 +49,10 @@ static enum efi_gate_mode gate_mode __initdata =
 	IS_ENABLED(CONFIG_EFI_RT_GATE_DEFAULT_LOCKED) ?
 	EFI_GATE_MODE_LOCKED : EFI_GATE_MODE_AUTO;
 static bool gate_mode_set __initdata;
-/* efi_gate_nounlock: this boot never unlocks (nor calls SVAM) */
+/*
+ * This boot never unlocks (nor calls SVAM): efi_rt_gate_nounlock, no
+ * measured interface built, or it failed at init (efi_gate_abandon()).
+ */
 static bool gate_nounlock __ro_after_init;
 
 /* Serialises open and close; the state is read without it. */
@@ -153,9 +156,13 @@ early_param("efi_rt_gate_nounlock", efi_gate_nounlock_param);
 /**
  * efi_gate_nounlock() - does a boot that starts locked never unlock?
  *
- * Return: true with efi_gate_nounlock on the command line: the
- * architecture then frees the boot-services memory at boot and never
- * calls SetVirtualAddressMap(), and every unlock fails.
+ * Valid once efi_gate_prepare() has run.
+ *
+ * Return: true with efi_rt_gate_nounlock on the command line, or without
+ * a measured interface built in (CONFIG_SECURITY_EFI_RT_GATE=n: nothing
+ * can ever claim the gate's transitions): the architecture then frees the
+ * boot-services memory at boot and never calls SetVirtualAddressMap(),
+ * and every unlock fails.
  */
 bool __init efi_gate_nounlock(void)
 {
@@ -175,7 +182,8 @@ static bool __init efi_gate_secure_launch(void)
  * then defers SetVirtualAddressMap() to the first efi_gate_open(), so
  * that no firmware code runs before the first measured unlock.
  * Where the gate cannot hold (mixed mode, paravirtualised EFI, UV), a policy
- * that withholds runtime services disables them for the boot instead.
+ * that withholds runtime services disables them for the boot instead, and
+ * the architecture keeps nothing for them.
  *
  * Return: false if the architecture must not enter virtual mode.
  */
@@ -241,6 +249,11 @@ bool __init efi_gate_prepare(void)
 
 	gate_armed = true;
 	gate_lock_at_boot = lock;
+	/* Without the measured interface nothing can ever open the gate. */
+	if (lock && !IS_ENABLED(CONFIG_SECURITY_EFI_RT_GATE)) {
+		gate_nounlock = true;
+		pr_info("no measured interface built: runtime services never unlocked in this boot\n");
+	}
 	return true;
 }
 
@@ -864,4 +877,25 @@ const struct efi_gate_ops * __init efi_gate_claim(void)
 	}
 	gate_claimed = true;
 	return &gate_ops;
+}
+
+/**
+ * efi_gate_abandon() - the gate's opener failed at init
+ *
+ * Called by the measured interface when it cannot serve this boot (the
+ * transitions were claimed before it, or its files could not be
+ * created): nothing can ever open the gate with a measurement.  On a boot
+ * that started locked, every open is refused from now on and the
+ * architecture frees what it kept for the deferred
+ * SetVirtualAddressMap(), which never happens (efi_svam_cancel()).
+ */
+void __init efi_gate_abandon(void)
+{
+	guard(mutex)(&efi_gate_mutex);
+
+	if (!gate_armed || !gate_lock_at_boot || gate_nounlock)
+		return;
+	gate_nounlock = true;
+	pr_warn("no measured interface: runtime services never unlocked in this boot\n");
+	efi_svam_cancel();
 }

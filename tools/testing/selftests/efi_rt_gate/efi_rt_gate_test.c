@@ -68,7 +68,7 @@
 #define EFIVARS_BOOTORDER EFIVARFS "/BootOrder-" GLOBAL_GUID
 #define RACERS		64
 #define TAINTED		"/proc/sys/kernel/tainted"
-#define TAINT_USER_BIT	(1UL << 6)	/* TAINT_USER, 'U' */
+#define TAINT_USER_BIT	0x40UL	/* bit 6: TAINT_USER, 'U' */
 
 /* Everything a write to unlock could change. */
 struct snapshot {
@@ -2686,6 +2686,59 @@ TEST(mechanism_only)
 	ASSERT_TRUE(dmesg_has("efi: runtime gate: ", "withheld until unlocked"));
 	ASSERT_NE(0, access("/dev/tpm0", F_OK)) TH_LOG("a TPM driver is built in");
 	expect_ro_efivarfs(_metadata, 0);
+}
+
+/* The size in the last "efi: Freeing EFI boot services memory: NK", or 0. */
+static long dmesg_bs_freed_kb(void)
+{
+	static const char key[] = "efi: Freeing EFI boot services memory: ";
+	static char buf[1 << 17];
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	long kb = 0;
+	char *p = buf;
+
+	if (n < 0)
+		return 0;
+	buf[n] = 0;
+	while ((p = strstr(p, key))) {
+		p += strlen(key);
+		kb = strtol(p, NULL, 10);
+	}
+	return kb;
+}
+
+/*
+ * The gate can never open in this boot, which started with a locked
+ * policy (EXPECT_NEVER_OPENS=mixed: EFI mixed mode, where the gate cannot
+ * hold; noopener: no measured interface built; initfail: its init failed,
+ * fail_efi_rt_gate_init=): nothing is kept for the firmware.  The
+ * boot-services memory was freed (a boot that defers
+ * SetVirtualAddressMap() keeps it reserved until the first unlock), the
+ * firmware never got a virtual address map and no runtime-map is exported
+ * (kexec_load() would hand on addresses the firmware never received), and
+ * the early_memremap() of the EFI memory map did not outlive init
+ * (check_early_ioremap_leak(), whose WARNING fails the scenario too).
+ */
+TEST(never_opens)
+{
+	const char *how = env("EXPECT_NEVER_OPENS");
+	long freed = dmesg_bs_freed_kb();
+
+	ASSERT_NE(NULL, how) TH_LOG("run with EXPECT_NEVER_OPENS=mixed|noopener|initfail");
+	printf("# never_opens (%s): MemTotal %ld kB, boot-services memory freed %ld kB\n",
+	       how, meminfo_kb("MemTotal:"), freed);
+	ASSERT_LT(0, freed) TH_LOG("the boot-services memory is still reserved");
+	ASSERT_EQ(0, access("/sys/firmware/efi", F_OK));
+	ASSERT_NE(0, access("/sys/firmware/efi/runtime-map", F_OK))
+		TH_LOG("runtime-map exported with addresses the firmware never got");
+	ASSERT_FALSE(dmesg_has("", "early ioremap leak"));
+	ASSERT_FALSE(dmesg_has("efi: ", "SetVirtualAddressMap() done"));
+	/* Mixed mode disables runtime services before virtual mode. */
+	ASSERT_TRUE(strcmp(how, "mixed") ?
+		    dmesg_has("efi: ", "SetVirtualAddressMap() never called") :
+		    dmesg_has("efi: runtime gate: ", "mixed-mode EFI: the gate cannot hold"));
+	ASSERT_TRUE(strcmp(how, "initfail") || access(GATE, F_OK))
+		TH_LOG(GATE " exists after a failed init");
 }
 
 /*
