@@ -48,6 +48,9 @@
 #define FW_ENTRIES	"/sys/kernel/debug/x86/efi_firmware_entries"
 #define SECRET		"hibernated disk key"
 #define SWAP_PAGE	4096
+/* drivers/firmware/efi/rt-gate.c, when the resumed image loses the firmware */
+#define RESUMED_NO_SVAM	"resumed from hibernation: " \
+	"this firmware boot never got SetVirtualAddressMap()"
 
 static const char *gate_state(void)
 {
@@ -87,7 +90,7 @@ static long long fw_entries(void)
 }
 
 /* The whole kernel log, as dmesg shows it (NULL on error). */
-static char *kmsg(void)
+static char *read_kmsg(void)
 {
 	static char buf[1 << 20];
 	char rec[2048];
@@ -116,7 +119,7 @@ static char *kmsg(void)
 
 static bool kmsg_has(const char *s)
 {
-	const char *log = kmsg();
+	const char *log = read_kmsg();
 
 	return log && strstr(log, s);
 }
@@ -139,7 +142,8 @@ static int read_bootorder(void)
 	return n;
 }
 
-static void seal(struct __test_metadata *_metadata, struct sealed_blob *blob)
+static void seal_pcr9(struct __test_metadata *_metadata,
+		      struct sealed_blob *blob)
 {
 	ESYS_CONTEXT *ctx;
 	TSS2_RC rc;
@@ -174,7 +178,7 @@ static int unseal(struct __test_metadata *_metadata,
  * Swap on, then hibernate: the image is written and the machine powered
  * off; this returns in the boot that resumed the image.
  */
-static int hibernate(void)
+static int hibernate_machine(void)
 {
 	char dev[DEV_MAX], disk[DEV_MAX];
 	int partn, ret;
@@ -226,14 +230,14 @@ TEST(hibernate_unlocked)
 	long long entries;
 
 	ASSERT_STREQ("locked", gate_state());
-	seal(_metadata, &blob);
+	seal_pcr9(_metadata, &blob);
 	ASSERT_EQ(0, gate_write("1"));
 	ASSERT_STREQ("unlocked", gate_state());
 	ASSERT_LT(0, read_bootorder());
 	entries = fw_entries();
 	ASSERT_LT(0, entries);
 
-	ASSERT_EQ(0, hibernate());
+	ASSERT_EQ(0, hibernate_machine());
 
 	/* Boot 3: its policy locked, its firmware not in virtual mode */
 	EXPECT_GT(0, read_bootorder()) TH_LOG("a variable read reached the firmware");
@@ -243,7 +247,7 @@ TEST(hibernate_unlocked)
 	ASSERT_EQ(entries, fw_entries());
 	/* PCR 9 is boot 3's: its policy said locked, and that holds. */
 	ASSERT_EQ(0, unseal(_metadata, &blob));
-	ASSERT_TRUE(kmsg_has("resumed from hibernation: this firmware boot never got SetVirtualAddressMap()"));
+	ASSERT_TRUE(kmsg_has(RESUMED_NO_SVAM));
 }
 
 TEST(hibernate_locked)
@@ -254,9 +258,9 @@ TEST(hibernate_locked)
 	ASSERT_STREQ("locked", gate_state());
 	ASSERT_TRUE(kmsg_has("SetVirtualAddressMap() deferred to the first unlock"));
 	ASSERT_EQ(0, fw_entries());
-	seal(_metadata, &blob);
+	seal_pcr9(_metadata, &blob);
 
-	ASSERT_EQ(0, hibernate());
+	ASSERT_EQ(0, hibernate_machine());
 
 	/* Boot 3 (efi_rt_gate=auto, no launch) called SetVirtualAddressMap(). */
 	ASSERT_STREQ("locked", gate_state());
