@@ -656,6 +656,26 @@ static int efi_gate_open(void)
 	return 0;
 }
 
+/* From here every wrapper refuses, and no call is still in the firmware. */
+static void efi_gate_stop_calls(void)
+{
+	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
+	/* The cleared flag before the lock that the wrappers re-check under */
+	smp_mb__after_atomic();
+	efi_runtime_quiesce();
+}
+
+/* Withdraw what efi_gate_open() registered beyond the efivars ops. */
+static void efi_gate_withdraw(void)
+{
+	efi_power_off_unregister();
+	if (efivars_pdev) {
+		platform_device_unregister(efivars_pdev);
+		efivars_pdev = NULL;
+	}
+	efi.runtime_supported_mask = 0;
+}
+
 /*
  * efi_gate_close() - withhold runtime services again
  *
@@ -694,21 +714,11 @@ static int efi_gate_close(void)
 		return ret;
 	}
 
-	/* Refused by every wrapper from here; wait for calls in progress. */
-	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
-	/* The cleared flag before the lock that the wrappers re-check under */
-	smp_mb__after_atomic();
-	efi_runtime_quiesce();
-
+	efi_gate_stop_calls();
 	faulted = READ_ONCE(gate_faulted);
 	if (!faulted)
 		saved_mask = efi.runtime_supported_mask;
-	efi_power_off_unregister();
-	if (efivars_pdev) {
-		platform_device_unregister(efivars_pdev);
-		efivars_pdev = NULL;
-	}
-	efi.runtime_supported_mask = 0;
+	efi_gate_withdraw();
 	WRITE_ONCE(gate_state, faulted ? EFI_GATE_DISABLED :
 		   EFI_GATE_LOCKED);
 	/*
@@ -779,20 +789,12 @@ static void efi_gate_lose_firmware(const char *why)
 	enum efi_gate_state old = gate_state;
 
 	lockdep_assert_held(&efi_gate_mutex);
-	clear_bit(EFI_RUNTIME_SERVICES, &efi.flags);
-	/* The cleared flag before the lock that the wrappers re-check under */
-	smp_mb__after_atomic();
-	efi_runtime_quiesce();
+	efi_gate_stop_calls();
 	WRITE_ONCE(gate_state, EFI_GATE_DISABLED);
 	pr_warn("resumed from hibernation: %s: EFI runtime services disabled for this boot\n",
 		why);
 	if (old == EFI_GATE_UNLOCKED) {
-		efi_power_off_unregister();
-		if (efivars_pdev) {
-			platform_device_unregister(efivars_pdev);
-			efivars_pdev = NULL;
-		}
-		efi.runtime_supported_mask = 0;
+		efi_gate_withdraw();
 		efivars_generic_ops_unregister();
 		blocking_notifier_call_chain(&efi_gate_chain, EFI_GATE_CLOSED,
 					     NULL);

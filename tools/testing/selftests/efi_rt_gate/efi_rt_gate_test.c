@@ -2851,7 +2851,7 @@ static int kmsg_open_end(void)
 }
 
 /* Did a record read from @fd since kmsg_open_end() start with @who, contain @text? */
-static int kmsg_has(int fd, const char *who, const char *text)
+static int kmsg_fd_has(int fd, const char *who, const char *text)
 {
 	char rec[2048], *msg, *nl;
 	ssize_t n;
@@ -2949,7 +2949,7 @@ TEST(efivarfs_admin_ro)
 	ret = mount(NULL, ADMIN_A, NULL, MS_REMOUNT, NULL);
 	ASSERT_EQ(-1, ret) TH_LOG("remount,rw accepted while locked");
 	EXPECT_EQ(EROFS, errno) TH_LOG("remount,rw while locked: %s", strerror(errno));
-	EXPECT_TRUE(kmsg_has(kfd, "efivarfs: ", "efi_rt_gate"))
+	EXPECT_TRUE(kmsg_fd_has(kfd, "efivarfs: ", "efi_rt_gate"))
 		TH_LOG("the refused remount,rw did not name the gate");
 	close(kfd);
 	EXPECT_EQ(1, ro_at(ADMIN_A));

@@ -89,41 +89,6 @@ static long long fw_entries(void)
 	return strtoll(buf, NULL, 10);
 }
 
-/* The whole kernel log, as dmesg shows it (NULL on error). */
-static char *read_kmsg(void)
-{
-	static char buf[1 << 20];
-	char rec[2048];
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	if (fd < 0)
-		return NULL;
-	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
-		char *t;
-
-		if (n <= 0)
-			continue;
-		rec[n] = '\0';
-		t = strchr(rec, ';');
-		if (!t || len + strlen(t) + 1 >= sizeof(buf))
-			continue;
-		len += snprintf(buf + len, sizeof(buf) - len, "%s", t + 1);
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
-static bool kmsg_has(const char *s)
-{
-	const char *log = read_kmsg();
-
-	return log && strstr(log, s);
-}
-
 /* Read BootOrder through efivarfs: the bytes read, or -errno. */
 static int read_bootorder(void)
 {

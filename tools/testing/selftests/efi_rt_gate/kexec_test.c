@@ -76,7 +76,6 @@
 #define EFIVARS		"/sys/firmware/efi/efivars"
 #define BOOTORDER	EFIVARS "/BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c"
 #define CMDLINE_MAX	4096
-#define KMSG_MAX	(1024 * 1024)
 /* arch/x86/kernel/kexec-bzimage64.c, when it passes no EFI */
 #define NO_EFI_LOG	"EFI runtime services are off " \
 	"(SetVirtualAddressMap() deferred by the EFI runtime gate): " \
@@ -87,59 +86,6 @@ static bool exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0;
-}
-
-/* The whole kernel log, one message text per line, from /dev/kmsg. */
-static char *kmsg_all(void)
-{
-	char rec[2048], *log, *text;
-	size_t len = 0, tl;
-	ssize_t n;
-	int fd;
-
-	log = calloc(1, KMSG_MAX);
-	if (!log)
-		return NULL;
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	if (fd < 0) {
-		free(log);
-		return NULL;
-	}
-	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)	/* overwritten records */
-			continue;
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		text = strchr(rec, ';');
-		if (!text)
-			continue;
-		text++;
-		text[strcspn(text, "\n")] = '\0';
-		tl = strlen(text);
-		if (len + tl + 2 > KMSG_MAX)
-			break;
-		memcpy(log + len, text, tl);
-		len += tl;
-		log[len++] = '\n';
-	}
-	close(fd);
-	return log;
-}
-
-static bool kmsg_has(const char *needle)
-{
-	char *log = kmsg_all();
-	bool found;
-
-	if (!log)
-		return false;
-	found = strstr(log, needle);
-	if (found)
-		printf("# kernel log: ...%s...\n", needle);
-	free(log);
-	return found;
 }
 
 /* Value of "key=" on the kernel command line, or NULL. */

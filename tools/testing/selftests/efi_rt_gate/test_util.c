@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,5 +128,59 @@ int find_partition(const char *name, char *dev, char *disk, int *partn)
 		found = 0;
 	}
 	closedir(d);
+	return found;
+}
+
+#define KMSG_MAX	(1024 * 1024)
+
+char *kmsg_all(void)
+{
+	char rec[2048], *log, *text;
+	size_t len = 0, tl;
+	ssize_t n;
+	int fd;
+
+	log = calloc(1, KMSG_MAX);
+	if (!log)
+		return NULL;
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0) {
+		free(log);
+		return NULL;
+	}
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten records */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		text = strchr(rec, ';');
+		if (!text)
+			continue;
+		text++;
+		text[strcspn(text, "\n")] = '\0';
+		tl = strlen(text);
+		if (len + tl + 2 > KMSG_MAX)
+			break;
+		memcpy(log + len, text, tl);
+		len += tl;
+		log[len++] = '\n';
+	}
+	close(fd);
+	return log;
+}
+
+bool kmsg_has(const char *needle)
+{
+	char *log = kmsg_all();
+	bool found;
+
+	if (!log)
+		return false;
+	found = strstr(log, needle);
+	if (found)
+		printf("# kernel log: ...%s...\n", needle);
+	free(log);
 	return found;
 }

@@ -7,6 +7,7 @@
 #define EFI_RT_GATE_TEST_UTIL_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -39,5 +40,14 @@ int efivar_delete(const char *path);
  * DEV_MAX bytes).  0 or -ENOENT.
  */
 int find_partition(const char *name, char *dev, char *disk, int *partn);
+
+/*
+ * The whole kernel log from /dev/kmsg, one message text per line, in a
+ * buffer the caller frees; NULL on error.
+ */
+char *kmsg_all(void);
+
+/* Is @needle in the kernel log?  Says so in a TAP comment if it is. */
+bool kmsg_has(const char *needle);
 
 #endif /* EFI_RT_GATE_TEST_UTIL_H */
