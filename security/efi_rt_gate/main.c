@@ -37,6 +37,7 @@
 #include <linux/slaunch.h>
 #include <linux/tpm.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 #include <linux/unaligned.h>
 
 #include <crypto/sha2.h>
@@ -109,41 +110,6 @@ MODULE_PARM_DESC(log_max_records,
 		 "Records the gate's event log holds at most (default 16384)");
 
 #ifdef CONFIG_EFI_RT_GATE_FAULT_INJECTION
-static DECLARE_FAULT_ATTR(fail_extend);
-static DECLARE_FAULT_ATTR(fail_extend_unsent);
-
-static int __init fail_extend_setup(char *str)
-{
-	return setup_fault_attr(&fail_extend, str);
-}
-__setup("fail_efi_rt_gate_extend=", fail_extend_setup);
-
-static int __init fail_extend_debugfs(void)
-{
-	struct dentry *d;
-
-	d = fault_create_debugfs_attr("fail_efi_rt_gate_extend", NULL,
-				      &fail_extend);
-	if (IS_ERR(d))
-		return PTR_ERR(d);
-	d = fault_create_debugfs_attr("fail_efi_rt_gate_extend_unsent", NULL,
-				      &fail_extend_unsent);
-	return PTR_ERR_OR_ZERO(d);
-}
-late_initcall(fail_extend_debugfs);
-
-/* Lose the TPM's answer to an extend that it received. */
-static bool rtgate_fail_extend(void)
-{
-	return should_fail(&fail_extend, 1);
-}
-
-/* Time out before the TPM received the extend. */
-static bool rtgate_fail_extend_unsent(void)
-{
-	return should_fail(&fail_extend_unsent, 1);
-}
-
 /*
  * fail_efi_rt_gate_init=: the securityfs interface cannot be created at
  * boot (the command line only: it is asked before debugfs could be).
@@ -161,16 +127,6 @@ static bool __init rtgate_fail_init(void)
 	return should_fail(&fail_init, 1);
 }
 #else
-static bool rtgate_fail_extend(void)
-{
-	return false;
-}
-
-static bool rtgate_fail_extend_unsent(void)
-{
-	return false;
-}
-
 static bool __init rtgate_fail_init(void)
 {
 	return false;
@@ -290,103 +246,66 @@ static int rtgate_drtm_record(const struct tpm_digest *digests,
 	return ret;
 }
 
-/* Failures of the extend that happen before the command reaches the TPM */
-static bool rtgate_extend_not_sent(int ret)
-{
-	return ret > 0 || ret == -ENOMEM || ret == -EINVAL ||
-		ret == -EOPNOTSUPP || ret == -EBUSY || ret == -ENODEV ||
-		ret == -EPIPE;
-}
-
-/* The value of the PCR in the first bank */
-static int rtgate_pcr_read(struct tpm_digest *d)
-{
-	d->alg_id = rtgate_banks[0].alg_id;
-	return tpm_pcr_read(rtgate_chip, rtgate_pcr_idx, d);
-}
-
-/*
- * The extend's answer was lost after the command went out.  Read the PCR
- * back: 1 if it holds exactly H(@before || @digest) (our extend took
- * effect), 0 if it is unchanged (it did not), -EIO if it cannot be told.
+/**
+ * struct rtgate_extend_work - one extend, done where no signal reaches it
+ * @work: the work item, on the writer's stack
+ * @digests: the event's digest in every bank
+ * @ret: what tpm_pcr_extend_checked() returned
+ * @unknown: whether it could not tell if the PCR moved
  */
-static int rtgate_extended(const struct tpm_digest *before,
-			   const struct tpm_digest *digest)
-{
-	unsigned int size = rtgate_banks[0].digest_size;
-	u8 folded[SHA512_DIGEST_SIZE];
-	struct tpm_digest now;
+struct rtgate_extend_work {
+	struct work_struct work;
+	struct tpm_digest *digests;
 	int ret;
+	bool unknown;
+};
 
-	ret = rtgate_pcr_read(&now);
-	if (ret)
-		return -EIO;
-	if (!memcmp(now.digest, before->digest, size))
-		return 0;
-
-	{
-		SHASH_DESC_ON_STACK(desc, rtgate_tfm[0]);
-
-		desc->tfm = rtgate_tfm[0];
-		ret = crypto_shash_init(desc) ?:
-			crypto_shash_update(desc, before->digest, size) ?:
-			crypto_shash_finup(desc, digest->digest, size, folded);
-		shash_desc_zero(desc);
-	}
-	if (ret)
-		return -EIO;
-	return memcmp(now.digest, folded, size) ? -EIO : 1;
-}
-
-static int rtgate_extend(struct tpm_digest *digests)
+static void rtgate_extend_workfn(struct work_struct *work)
 {
-	struct tpm_digest before;
-	int ret, extended;
-
-	/* What the PCR held, to tell later whether an extend went in. */
-	ret = rtgate_pcr_read(&before);
-	if (ret) {
-		pr_err("cannot read PCR %u before extending it: %d\n",
-		       rtgate_pcr_idx, ret);
-		return -EIO;
-	}
+	struct rtgate_extend_work *w =
+		container_of(work, struct rtgate_extend_work, work);
 
 	/*
 	 * After a launch the kernel talks to the TPM at locality 2 (set once
 	 * by the secure-launch code), where the DRTM PCRs can be extended.
 	 */
-	if (rtgate_fail_extend_unsent())
-		ret = -ETIME;
-	else
-		ret = tpm_pcr_extend(rtgate_chip, rtgate_pcr_idx, digests);
-	if (!ret && rtgate_fail_extend())
-		ret = -ETIME;
-	if (!ret)
-		return 0;
+	w->ret = tpm_pcr_extend_checked(rtgate_chip, rtgate_pcr_idx,
+					w->digests, &w->unknown);
+}
 
-	if (rtgate_extend_not_sent(ret)) {
-		pr_err("TPM extend of PCR %u failed: %d\n", rtgate_pcr_idx, ret);
-		if (ret == -ENODEV || ret == -EPIPE)
-			return -ENODEV;
-		if (ret == -EOPNOTSUPP || ret == -EBUSY || ret == -ENOMEM)
-			return ret;
+/*
+ * Extend the PCR and know whether it took effect.  The TPM core holds the
+ * chip across reading the PCR, extending it and, when the answer is lost,
+ * reading it back, so no other extender can come in between.  This runs
+ * in a work item: a signal to the writer (a timeout(1), Ctrl-C, SIGKILL)
+ * would make the TPM driver stop waiting after the command went out.  The
+ * writer waits for it uninterruptibly; a TPM command is bounded by the
+ * driver's timeouts.
+ */
+static int rtgate_extend(struct tpm_digest *digests)
+{
+	struct rtgate_extend_work w = { .digests = digests };
+
+	INIT_WORK_ONSTACK(&w.work, rtgate_extend_workfn);
+	queue_work(system_unbound_wq, &w.work);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+
+	if (!w.ret)
+		return 0;
+	if (w.unknown) {
+		pr_err("TPM extend of PCR %u failed (%d) and the TPM cannot tell whether it took effect: the logs may no longer replay it; no further measurements on this boot\n",
+		       rtgate_pcr_idx, w.ret);
+		rtgate_log_broken = true;
 		return -EIO;
 	}
-
-	extended = rtgate_extended(&before, &digests[0]);
-	if (extended > 0) {
-		pr_warn("TPM extend of PCR %u reported %d, but the PCR shows it took effect; recording it\n",
-			rtgate_pcr_idx, ret);
-		return 0;
-	}
-	if (!extended) {
-		pr_err("TPM extend of PCR %u failed (%d) and the PCR is unchanged\n",
-		       rtgate_pcr_idx, ret);
-		return ret == -ETIME ? -ETIME : -EIO;
-	}
-	pr_err("TPM extend of PCR %u failed (%d) and the PCR cannot be read back: the logs may no longer replay it; no further measurements on this boot\n",
-	       rtgate_pcr_idx, ret);
-	rtgate_log_broken = true;
+	pr_err("TPM extend of PCR %u failed: %d; the PCR is unchanged\n",
+	       rtgate_pcr_idx, w.ret);
+	if (w.ret == -ENODEV || w.ret == -EPIPE)
+		return -ENODEV;
+	if (w.ret == -EOPNOTSUPP || w.ret == -ENOMEM || w.ret == -ETIME ||
+	    w.ret == -EBUSY)
+		return w.ret;
 	return -EIO;
 }
 

@@ -1487,11 +1487,11 @@ TEST(disabled_refuses)
  */
 
 #define DEBUGFS		"/sys/kernel/debug"
-#define FAIL_EXTEND	DEBUGFS "/fail_efi_rt_gate_extend"
-#define FAIL_UNSENT	DEBUGFS "/fail_efi_rt_gate_extend_unsent"
+#define FAIL_TPM	DEBUGFS "/fail_tpm_transmit"
 #define KMEMLEAK	DEBUGFS "/kmemleak"
 #define LOG_MAX_PARAM	"/sys/module/efi_rt_gate/parameters/log_max_records"
 #define AUDIT_INTEGRITY_PCR 1804
+#define PCR_EXTEND_CC	"0x182"		/* TPM2_CC_PCR_Extend */
 
 static const struct {
 	int err;
@@ -1585,6 +1585,26 @@ static int arm_fault_once(const char *dir)
 }
 
 /*
+ * Arm the TPM transport's fault injection for PCR_Extend only: lose the
+ * command before it is sent (@unsent) or the TPM's response to it.
+ */
+static int arm_extend_fault(int unsent)
+{
+	return write_text(FAIL_TPM "/ordinal", PCR_EXTEND_CC) ?:
+		write_text(FAIL_TPM "/unsent", unsent ? "1" : "0") ?:
+		arm_fault_once(FAIL_TPM);
+}
+
+/* The same, but keep "times" as it is (the storm sets it per transition). */
+static int arm_extend_fault_keep(int unsent)
+{
+	return write_text(FAIL_TPM "/ordinal", PCR_EXTEND_CC) ?:
+		write_text(FAIL_TPM "/unsent", unsent ? "1" : "0") ?:
+		write_text(FAIL_TPM "/interval", "1") ?:
+		write_text(FAIL_TPM "/probability", "100");
+}
+
+/*
  * An ordinary transition: write @val, then expect state @state and the
  * PCR and the log advanced by exactly one record, folded in every bank.
  */
@@ -1605,7 +1625,7 @@ static void folded_transition(struct __test_metadata *_metadata,
 static int mount_debugfs(void)
 {
 	if (!access(DEBUGFS "/fault_around_bytes", F_OK) ||
-	    !access(KMEMLEAK, F_OK) || !access(FAIL_EXTEND, F_OK))
+	    !access(KMEMLEAK, F_OK) || !access(FAIL_TPM, F_OK))
 		return 0;
 	if (mount("debugfs", DEBUGFS, "debugfs", 0, NULL) == 0)
 		return 0;
@@ -2345,12 +2365,12 @@ TEST(svam_failure)
 }
 
 /*
- * The extend of an unlock "times out after the command went out" (fault
- * injection: fail_efi_rt_gate_extend, armed on the command line or here
- * through debugfs).  The TPM did extend, so the gate must read the PCR
- * back, log the record and report the unlock as done: one record, folded
- * into every bank, runtime services on, one audit record.  log_replays_pcr
- * then replays the firmware log plus the gate's against the PCR.
+ * The TPM's response to the extend of an unlock is lost after the TPM
+ * executed it (fault injection in the TPM transport: fail_tpm_transmit,
+ * PCR_Extend only).  The gate cannot know from the error; the TPM core
+ * reads the PCR back (in an HMAC session where the extend used one) and
+ * finds it extended, so the record is logged and the unlock is done: one
+ * record, folded into every bank, runtime services on, one audit record.
  */
 TEST(fault_ambiguous_extend)
 {
@@ -2358,16 +2378,9 @@ TEST(fault_ambiguous_extend)
 	struct audit_rec rec[2];
 
 	ASSERT_EQ(0, mount_debugfs());
-	ASSERT_EQ(0, access(FAIL_EXTEND, F_OK)) TH_LOG("no " FAIL_EXTEND);
-	if (env("FAULT_ARMED")) {
-		/* fail_efi_rt_gate_extend=1,100,0,1 on the command line */
-		ASSERT_EQ(100, read_long(FAIL_EXTEND "/probability"));
-		ASSERT_EQ(1, read_long(FAIL_EXTEND "/interval"));
-		ASSERT_EQ(1, read_long(FAIL_EXTEND "/times"));
-	} else {
-		ASSERT_EQ(0, arm_fault_once(FAIL_EXTEND));
-	}
-	ASSERT_FALSE(dmesg_has("FAULT_INJECTION: ", "forcing a failure"));
+	ASSERT_EQ(0, access(FAIL_TPM, F_OK)) TH_LOG("no " FAIL_TPM);
+	ASSERT_EQ(0, arm_extend_fault(0));
+	ASSERT_FALSE(dmesg_has("tpm tpm0: ", "fault injection: response to 0x182 lost"));
 
 	ASSERT_EQ(0, take_snapshot(&before));
 	ASSERT_STREQ("locked", before.state);
@@ -2375,8 +2388,8 @@ TEST(fault_ambiguous_extend)
 	ASSERT_EQ(0, take_snapshot(&after));
 
 	/* The fault fired, once. */
-	ASSERT_EQ(0, read_long(FAIL_EXTEND "/times"));
-	ASSERT_TRUE(dmesg_has("FAULT_INJECTION: ", "forcing a failure"));
+	ASSERT_EQ(0, read_long(FAIL_TPM "/times"));
+	ASSERT_TRUE(dmesg_has("tpm tpm0: ", "fault injection: response to 0x182 lost"));
 	ASSERT_STREQ("unlocked", after.state);
 	check_folded(_metadata, &before, &after, 1);
 	ASSERT_EQ(1, audit_records_of(getpid(), rec, ARRAY_SIZE(rec)));
@@ -2390,10 +2403,10 @@ TEST(fault_ambiguous_extend)
 }
 
 /*
- * The extend of an unlock "times out" before the TPM received it (fault
- * injection: fail_efi_rt_gate_extend_unsent, armed here through debugfs).
- * The gate reads the PCR back, finds it unchanged and fails with ETIME:
- * no record, no extend, still locked, one failed audit record.
+ * The extend of an unlock is lost before it reached the TPM (the same
+ * fault injection, "unsent").  The TPM core reads the PCR back, finds it
+ * unchanged, and the write fails with ETIME: no record, no extend, still
+ * locked, one failed audit record.
  */
 TEST(fault_lost_unsent)
 {
@@ -2401,14 +2414,14 @@ TEST(fault_lost_unsent)
 	struct audit_rec rec[2];
 
 	ASSERT_EQ(0, mount_debugfs());
-	ASSERT_EQ(0, access(FAIL_UNSENT, F_OK)) TH_LOG("no " FAIL_UNSENT);
-	ASSERT_EQ(0, arm_fault_once(FAIL_UNSENT));
+	ASSERT_EQ(0, access(FAIL_TPM, F_OK)) TH_LOG("no " FAIL_TPM);
+	ASSERT_EQ(0, arm_extend_fault(1));
 
 	ASSERT_EQ(0, take_snapshot(&before));
 	ASSERT_STREQ("locked", before.state);
 	ASSERT_EQ(-ETIME, gate_write("1", 1, 0));
 	ASSERT_EQ(0, take_snapshot(&after));
-	ASSERT_EQ(0, read_long(FAIL_UNSENT "/times"));
+	ASSERT_EQ(0, read_long(FAIL_TPM "/times"));
 	ASSERT_TRUE(snapshot_equal(&before, &after))
 		TH_LOG("a lost, unsent extend changed state, PCR or log");
 	ASSERT_EQ(1, audit_records_of(getpid(), rec, ARRAY_SIZE(rec)));
@@ -2417,6 +2430,7 @@ TEST(fault_lost_unsent)
 	report_errno(ETIME, "extend lost before it reached the TPM, PCR unchanged");
 	free_snapshot(&before);
 	free_snapshot(&after);
+	ASSERT_EQ(0, write_text(FAIL_TPM "/unsent", "0"));
 
 	/* Spent: the next unlock is an ordinary one. */
 	folded_transition(_metadata, "1", "unlocked");
@@ -3097,6 +3111,356 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
 	check_folded(_metadata, &before, &after, n);
 	free_snapshot(&before);
 	free_snapshot(&after);
+}
+
+/*
+ * Tests of issue 20 items 2 and 4: one TPM critical section per
+ * transition, with another extender of the same PCR and with signals and
+ * lost TPM answers reaching the writer.
+ */
+
+#define EXT_MAX		8192
+
+/*
+ * What the concurrent extender did, in shared memory: before its j-th
+ * extend it read the PCR's first bank (before[j]), then extended every
+ * bank with ext_digest(j), then read the first bank again (after[j]).
+ */
+struct ext_record {
+	volatile int stop;
+	unsigned int n;
+	int err;
+	uint8_t before[EXT_MAX][TPM_MAX_DIGEST];
+	uint8_t after[EXT_MAX][TPM_MAX_DIGEST];
+	/* the extend's answer was lost: it may or may not have happened */
+	uint8_t maybe[EXT_MAX];
+};
+
+static void ext_digest(unsigned int j, uint8_t *d)
+{
+	unsigned int k;
+
+	for (k = 0; k < TPM_MAX_DIGEST; k++)
+		d[k] = (uint8_t)(j * 131 + k * 7 + 0x5a);
+	memcpy(d, &j, sizeof(j));
+}
+
+static void extender(struct ext_record *x, unsigned int pcr,
+		     const struct snapshot *s)
+{
+	const char *bank = tpm2_alg_name(s->alg[0]);
+	size_t size = tpm2_alg_size(s->alg[0]);
+	uint8_t d[TPM_MAX_DIGEST];
+	int rc;
+
+	while (!x->stop && x->n < EXT_MAX) {
+		ext_digest(x->n, d);
+		if (sysfs_pcr_read(bank, pcr, x->before[x->n], size) != (int)size) {
+			x->err = -EIO;
+			break;
+		}
+		rc = tpm2_pcr_extend_banks_with(pcr, s->nr_banks, s->alg, d);
+		if (rc > 0) {
+			x->err = rc;
+			break;
+		}
+		/* Lost (fault injection): the search below tries both. */
+		x->maybe[x->n] = rc < 0;
+		if (sysfs_pcr_read(bank, pcr, x->after[x->n], size) != (int)size) {
+			x->err = -EIO;
+			x->n++;
+			break;
+		}
+		x->n++;
+	}
+	_exit(0);
+}
+
+/*
+ * Is there an order of the gate's records (from @i) and the extender's
+ * extends that takes the first bank from @pcr to @final and passes
+ * through every value the extender read, in its order?  @k counts the
+ * extender's steps: 3 * j + 0 is "read before[j]", + 1 "extend j", + 2
+ * "read after[j]".  A hash chain does not repeat a value, so a read is
+ * matched where its value appears; only an extend can also wait for a
+ * gate record, which is where the search branches.  The order found goes
+ * to @order (a gate record's index, or ~0 for the extender's next extend).
+ */
+static int interleave(const struct ext_record *x, const struct event_log *log,
+		      unsigned int i, unsigned int k, uint16_t alg,
+		      const uint8_t *pcr, const uint8_t *final,
+		      unsigned int *order, unsigned int depth)
+{
+	size_t size = tpm2_alg_size(alg);
+	uint8_t c[TPM_MAX_DIGEST], d[TPM_MAX_DIGEST];
+	unsigned int j;
+
+	memcpy(c, pcr, sizeof(c));
+	for (; k < 3 * x->n && k % 3 != 1; k++) {
+		j = k / 3;
+		if (memcmp(c, k % 3 ? x->after[j] : x->before[j], size))
+			break;
+	}
+	if (k < 3 * x->n && k % 3 == 1) {
+		uint8_t e[TPM_MAX_DIGEST];
+
+		memcpy(e, c, sizeof(e));
+		ext_digest(k / 3, d);
+		if (pcr_fold(alg, e, d))
+			return 0;
+		order[depth] = ~0u;
+		if (interleave(x, log, i, k + 1, alg, e, final, order,
+			       depth + 1))
+			return 1;
+		order[depth] = ~1u;
+		if (x->maybe[k / 3] &&
+		    interleave(x, log, i, k + 1, alg, c, final, order,
+			       depth + 1))
+			return 1;
+	}
+	if (i == log->nr_records)
+		return k == 3 * x->n && !memcmp(c, final, size);
+	if (pcr_fold(alg, c, log->rec[i].digest[log_bank_index(log, alg)]))
+		return 0;
+	order[depth] = i;
+	return interleave(x, log, i + 1, k, alg, c, final, order, depth + 1);
+}
+
+/* Replay one bank in @order (from interleave()): 0 if it gives @final. */
+static int replay_order(const struct ext_record *x, const struct event_log *log,
+			const unsigned int *order, unsigned int len,
+			uint16_t alg, const uint8_t *pcr, const uint8_t *final)
+{
+	int bank = log_bank_index(log, alg);
+	uint8_t c[TPM_MAX_DIGEST], d[TPM_MAX_DIGEST];
+	unsigned int i, e = 0;
+
+	if (bank < 0)
+		return -1;
+	memcpy(c, pcr, sizeof(c));
+	for (i = 0; i < len; i++) {
+		if (order[i] == ~1u) {
+			e++;		/* a lost extend that did not happen */
+			continue;
+		}
+		if (order[i] == ~0u)
+			ext_digest(e++, d);
+		if (pcr_fold(alg, c, order[i] == ~0u ? d :
+			     log->rec[order[i]].digest[bank]))
+			return -1;
+	}
+	return memcmp(c, final, tpm2_alg_size(alg)) ? -1 : 0;
+}
+
+/*
+ * Another extender of the gate's PCR (a loop on /dev/tpmrm0, as
+ * systemd-pcrextend or tpm2_pcrextend would) while 200 transitions run:
+ * no transition fails, and the firmware's log (the PCR's value before),
+ * the gate's new records and the extender's own record of what it
+ * extended replay the PCR in every bank, in an order consistent with
+ * every value the extender read.  On the debug kernel a third of all
+ * PCR_Extend answers (the gate's and the loop's) are lost in the TPM
+ * transport, so the gate must read the PCR back: unless nothing can
+ * extend it between the extend and the read-back, that read finds the
+ * loop's extend and the transition fails with EIO.
+ */
+TEST(concurrent_extender)
+{
+	const unsigned int n = 200;
+	struct snapshot before, after;
+	struct event_log tail;
+	unsigned int t, *order;
+	struct ext_record *x;
+	int bank, status, inject;
+	char state[16];
+	pid_t pid;
+
+	ASSERT_EQ(1, tpm_present());
+	ASSERT_EQ(0, mount_debugfs());
+	inject = !access(FAIL_TPM, F_OK);
+	if (inject) {
+		/* Lose a third of the extends' answers, the loop's too. */
+		ASSERT_EQ(0, arm_extend_fault_keep(0));
+		ASSERT_EQ(0, write_text(FAIL_TPM "/probability", "33"));
+		ASSERT_EQ(0, write_text(FAIL_TPM "/times", "-1"));
+	}
+	ASSERT_EQ(0, take_snapshot(&before));
+	ASSERT_LT(0, before.nr_banks);
+	x = mmap(NULL, sizeof(*x), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, x);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		extender(x, before.pcr, &before);
+
+	for (t = 0; t < n; t++) {
+		gate_state(state, sizeof(state));
+		ASSERT_EQ(0, gate_write(away_from(state), 1, 0))
+			TH_LOG("transition %u failed with another extender", t);
+	}
+	x->stop = 1;
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (inject)
+		ASSERT_EQ(0, write_text(FAIL_TPM "/times", "0"));
+	ASSERT_EQ(0, x->err) TH_LOG("the extender failed: %d", x->err);
+	ASSERT_EQ(0, take_snapshot(&after));
+	for (t = 0, status = 0; t < x->n; t++)
+		status += x->maybe[t];
+	diag("concurrent_extender: %u transitions, %u extends of PCR %u by the loop (%d of them with their answer lost); fault injection %s",
+	     n, x->n, before.pcr, status, inject ? "on" : "off");
+	ASSERT_LT(0, x->n) TH_LOG("the extender never ran");
+	ASSERT_EQ(before.log.nr_records + n, after.log.nr_records);
+	ASSERT_EQ(0, memcmp(before.log.buf, after.log.buf, before.log.len));
+
+	/* The order, found on the first bank, must replay every bank. */
+	order = calloc(n + x->n + 1, sizeof(*order));
+	ASSERT_NE(NULL, order);
+	tail = after.log;
+	tail.rec += before.log.nr_records;
+	tail.nr_records -= before.log.nr_records;
+	ASSERT_EQ(1, interleave(x, &tail, 0, 0, before.alg[0], before.value[0],
+				after.value[0], order, 0))
+		TH_LOG("no order of the gate's %u records and the loop's %u extends replays PCR %u",
+		       n, x->n, before.pcr);
+	for (bank = 1; bank < before.nr_banks; bank++)
+		ASSERT_EQ(0, replay_order(x, &tail, order, n + x->n,
+					  before.alg[bank], before.value[bank],
+					  after.value[bank]))
+			TH_LOG("bank %s does not replay in that order",
+			       tpm2_alg_name(before.alg[bank]));
+	free(order);
+	munmap(x, sizeof(*x));
+	free_snapshot(&before);
+	free_snapshot(&after);
+}
+
+static void storm_handler(int sig)
+{
+	(void)sig;
+}
+
+/* What each writer of the storm got, in shared memory */
+struct storm_result {
+	volatile int done;
+	int ret;
+};
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * 200 transitions, each written by a child that a signal reaches at a
+ * random moment within the time a transition takes: a caught SIGUSR1
+ * (as timeout(1) or a job manager sends), every fourth a SIGKILL.  On the
+ * debug kernel the TPM transport also loses, at random, an extend before
+ * it is sent or the TPM's response after it executed.  After each write:
+ * a write that returned 0 added exactly one record and moved the state; a
+ * write that failed (ETIME: lost before it was sent) added none and moved
+ * nothing; a killed writer added at most one, matching the state; and the
+ * PCR is the value before folded with exactly the new records, in every
+ * bank.  A classification that takes a lost response for a lost command
+ * (or the reverse) fails here.
+ */
+TEST(signal_storm)
+{
+	const unsigned int n = 200;
+	struct snapshot before, prev, cur;
+	unsigned int t, killed = 0, done_killed = 0, etime = 0, faults = 0;
+	struct storm_result *res;
+	struct sigaction sa = { .sa_handler = storm_handler };
+	long long t0, span;
+	int status, inject, delta;
+	char state[16];
+	pid_t pid;
+
+	ASSERT_EQ(1, tpm_present());
+	ASSERT_EQ(0, mount_debugfs());
+	inject = !access(FAIL_TPM, F_OK);
+	res = mmap(NULL, n * sizeof(*res), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, res);
+	srand(getpid());
+
+	/* How long a transition takes, to aim the signals at it */
+	t0 = now_ns();
+	for (t = 0; t < 4; t++) {
+		gate_state(state, sizeof(state));
+		ASSERT_EQ(0, gate_write(away_from(state), 1, 0));
+	}
+	span = (now_ns() - t0) / 4;
+	diag("signal_storm: a transition takes %lld us; fault injection %s",
+	     span / 1000, inject ? "on" : "off (no " FAIL_TPM ")");
+
+	ASSERT_EQ(0, take_snapshot(&before));
+	ASSERT_EQ(0, take_snapshot(&prev));
+	for (t = 0; t < n; t++) {
+		const char *val = away_from(prev.state);
+		const char *want = *val == '1' ? "unlocked" : "locked";
+		struct timespec d;
+		long long delay = span ? rand() % (span * 3 / 2) : 0;
+		int kill9 = t % 4 == 3;
+
+		if (inject) {
+			/* one in three transitions: a command or answer lost */
+			ASSERT_EQ(0, write_text(FAIL_TPM "/times",
+						rand() % 3 ? "0" : "1"));
+			ASSERT_EQ(0, arm_extend_fault_keep(rand() % 2));
+		}
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			sigaction(SIGUSR1, &sa, NULL);
+			res[t].ret = gate_write(val, 1, 0);
+			res[t].done = 1;
+			_exit(0);
+		}
+		d.tv_sec = delay / 1000000000LL;
+		d.tv_nsec = delay % 1000000000LL;
+		nanosleep(&d, NULL);
+		kill(pid, kill9 ? SIGKILL : SIGUSR1);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		if (inject && !read_long(FAIL_TPM "/times"))
+			faults++;
+
+		ASSERT_EQ(0, take_snapshot(&cur));
+		delta = (int)cur.log.nr_records - (int)prev.log.nr_records;
+		if (res[t].done && !res[t].ret) {
+			ASSERT_EQ(1, delta) TH_LOG("write %u succeeded with %d records", t, delta);
+			ASSERT_STREQ(want, cur.state);
+		} else if (res[t].done) {
+			ASSERT_EQ(-ETIME, res[t].ret)
+				TH_LOG("write %u failed: %s", t, strerror(-res[t].ret));
+			ASSERT_EQ(0, delta) TH_LOG("failed write %u added %d records", t, delta);
+			ASSERT_STREQ(prev.state, cur.state);
+			etime++;
+		} else {
+			ASSERT_TRUE(WIFSIGNALED(status));
+			ASSERT_GE(1, delta);
+			ASSERT_LE(0, delta);
+			ASSERT_STREQ(delta ? want : prev.state, cur.state);
+			killed++;
+			done_killed += delta;
+		}
+		check_folded(_metadata, &prev, &cur, delta);
+		free_snapshot(&prev);
+		prev = cur;
+	}
+	if (inject)
+		ASSERT_EQ(0, write_text(FAIL_TPM "/times", "0"));
+	diag("signal_storm: %u writes, %u killed before returning (%u of them after their record), %u ETIME, %u faults injected",
+	     n, killed, done_killed, etime, faults);
+	check_folded(_metadata, &before, &prev, prev.log.nr_records - before.log.nr_records);
+	if (inject)
+		EXPECT_LT(0, faults) TH_LOG("no fault fired");
+	free_snapshot(&before);
+	free_snapshot(&prev);
+	munmap(res, n * sizeof(*res));
 }
 
 TEST_HARNESS_MAIN

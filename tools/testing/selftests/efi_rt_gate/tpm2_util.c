@@ -163,6 +163,13 @@ int tpm2_pcr_extend_banks(unsigned int pcr, int n, const uint16_t *algs)
 	return pcr_extend(pcr, n, algs, NULL);
 }
 
+/* One TPM2_PCR_Extend of @pcr in @n banks, each with the first bytes of @digest */
+int tpm2_pcr_extend_banks_with(unsigned int pcr, int n, const uint16_t *algs,
+			       const uint8_t *digest)
+{
+	return pcr_extend(pcr, n, algs, digest);
+}
+
 int tpm2_pcr_reset(unsigned int pcr)
 {
 	uint8_t r[64];

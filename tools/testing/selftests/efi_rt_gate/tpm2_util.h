@@ -25,6 +25,12 @@ int tpm2_pcr_read(unsigned int pcr, uint16_t alg, uint8_t *digest, size_t *len);
 int tpm2_pcr_extend(unsigned int pcr, uint16_t alg, const uint8_t *digest, size_t len);
 /* One extend of every bank in @algs (zero digests), like the kernel's. */
 int tpm2_pcr_extend_banks(unsigned int pcr, int n, const uint16_t *algs);
+/*
+ * The same with @digest (TPM_MAX_DIGEST bytes, of which each bank takes as
+ * many as its size) instead of zeros.
+ */
+int tpm2_pcr_extend_banks_with(unsigned int pcr, int n, const uint16_t *algs,
+			       const uint8_t *digest);
 int tpm2_pcr_reset(unsigned int pcr);
 
 /* Bank name as in sysfs ("sha256") for a TPM algorithm ID, or NULL. */
