@@ -18,6 +18,7 @@ Usage: run-scenario.py SCENARIO_FILE --kernel BZIMAGE --initrd CPIO --out DIR
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -474,9 +475,79 @@ class Runner:
                     "-device", f"{model},tpmdev=tpm0"]
         return cmd
 
-    def run_hook(self, marker, action):
+    def rtcode_hash(self, lines, args):
+        """The host's own SHA-256 of the firmware's runtime-services code.
+
+        Reads the EfiRuntimeServicesCode ranges from guest physical memory
+        (pmemsave; the VM is paused) and hashes them as
+        security/efi_rt_gate/rtcode.c documents: in ascending address
+        order, per range its base and size in bytes (le64 each), then its
+        bytes.  The ranges come from the firmware's memory map as the
+        kernel printed it at boot with efi=debug ("efi: memNN: ..."), not
+        from the kernel's digest: descriptors that follow each other in
+        the map with the same type and attributes and contiguous addresses
+        count as one, as efi_merge_regions() makes them, and only those
+        with EFI_MEMORY_RUNTIME are runtime regions.
+        "shift=N" (a harness self-test) reads each range N bytes higher
+        and keeps the documented headers: the guest must then see a
+        different digest.  Returns the line for the guest's ack.
+        """
+        shift = 0
+        for a in args:
+            k, _, v = a.partition("=")
+            if k != "shift" or not v:
+                raise RuntimeError(f"rtcode-hash: unknown argument '{a}'")
+            shift = int(v, 0)
+        mem = re.compile(r"efi: mem(\d+): \[([^|\]]*)(\|[^\]]*)?\] "
+                         r"range=\[0x([0-9a-f]+)-0x([0-9a-f]+)\]")
+        descs = []
+        for line in lines:
+            m = mem.search(line)
+            if not m:
+                continue
+            if int(m.group(1)) != len(descs):
+                if int(m.group(1)) == 0 and descs:
+                    break       # the runtime map, printed again later
+                raise RuntimeError(f"rtcode-hash: memory map line out of order: {line}")
+            base, last = int(m.group(4), 16), int(m.group(5), 16)
+            descs.append([m.group(2).strip(), m.group(3) or "", base, last + 1 - base])
+        merged = []
+        for d in descs:
+            p = merged[-1] if merged else None
+            if p and p[:2] == d[:2] and p[2] + p[3] == d[2]:
+                p[3] += d[3]
+            else:
+                merged.append(d)
+        ranges = sorted((d[2], d[3]) for d in merged
+                        if d[0] == "Runtime Code" and "|RUN|" in d[1])
+        if not ranges:
+            raise RuntimeError("rtcode-hash: no EfiRuntimeServicesCode range in the "
+                               "boot's EFI memory map (is efi=debug on the command line?)")
+        h = hashlib.sha256()
+        report = []
+        for i, (base, size) in enumerate(ranges):
+            dump = f"{self.out}/rtcode-{i}.bin"
+            self.qmp.cmd("pmemsave", val=base + shift, size=size, filename=dump)
+            with open(dump, "rb") as f:
+                data = f.read()
+            os.unlink(dump)
+            if len(data) != size or not data.strip(b"\0"):
+                raise RuntimeError(f"rtcode-hash: read {len(data)} bytes of 0x{size:x} "
+                                   f"at 0x{base + shift:x}, or only zeros")
+            h.update(struct.pack("<QQ", base, size))
+            h.update(data)
+            report.append(f"range 0x{base:016x} size 0x{size:x} read at 0x{base + shift:x}")
+        digest = h.hexdigest()
+        with open(f"{self.out}/rtcode.txt", "w") as f:
+            f.write("\n".join(report + [f"sha256 {digest}"]) + "\n")
+        self.log(f"rtcode: {len(ranges)} ranges, sha256 {digest}"
+                 + (f" (read {shift:+#x} off)" if shift else ""))
+        return f"rtcode={digest}"
+
+    def run_hook(self, marker, action, lines):
         self.log(f"hook '{marker}': {' '.join(action)}")
         self.qmp.cmd("stop")
+        reply = None
         try:
             verb, rest = action[0], action[1:]
             if verb == "swtpm-kill":
@@ -489,6 +560,8 @@ class Runner:
                 self.relay.inject_hash(" ".join(rest).encode())
             elif verb == "sleep":
                 time.sleep(float(rest[0]))
+            elif verb == "rtcode-hash":
+                reply = self.rtcode_hash(lines, rest)
             elif verb == "none":
                 pass
             else:
@@ -496,8 +569,9 @@ class Runner:
         finally:
             self.qmp.cmd("cont")
         if marker.startswith("@@HOOK"):
-            # The guest waits for this line on ttyS1 before it goes on.
-            self.ack.sendall(b"ack\n")
+            # The guest waits for this line on ttyS1 before it goes on;
+            # an action's answer (rtcode-hash: "rtcode=HEX") follows "ack".
+            self.ack.sendall(f"ack{' ' + reply if reply else ''}\n".encode())
 
     def boot(self, n=1, resume=False):
         w = self.out
@@ -550,7 +624,7 @@ class Runner:
                     for h in list(hooks):
                         if h[0] in line:
                             hooks.remove(h)
-                            self.run_hook(*h)
+                            self.run_hook(*h, lines)
             elif q.poll() is not None:
                 break
         if buf:

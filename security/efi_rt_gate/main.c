@@ -608,10 +608,8 @@ static int rtgate_unlock(enum efi_gate_state state)
 		return 0;
 	if (svam) {
 		ret = rtgate_code_digest(rtcode);
-		if (ret < 0)
+		if (ret)
 			return ret;
-		pr_info("first unlock: %d EfiRuntimeServicesCode regions, sha256 %*phN\n",
-			ret, (int)sizeof(rtcode), rtcode);
 	}
 	ret = rtgate_measure(EFI_GATE_OP_UNLOCK, state, EFI_GATE_UNLOCKED,
 			     EFI_GATE_REASON_REQUEST, svam ? &d : NULL, svam,

@@ -69,7 +69,7 @@ static int rtgate_code_hash_region(struct sha256_state *sctx,
  * in bytes (both le64) and then its content.  Meaningful only before
  * SetVirtualAddressMap(), which lets the firmware relocate that code.
  *
- * Return: the number of regions hashed, or -ENOMEM.
+ * Return: 0, or -ENOMEM.
  */
 int rtgate_code_digest(u8 *digest)
 {
@@ -91,9 +91,7 @@ int rtgate_code_digest(u8 *digest)
 		ret = rtgate_code_hash_region(&sctx, mds[i]);
 	sha256_final(&sctx, digest);
 	kfree(mds);
-	if (ret) {
+	if (ret)
 		memzero_explicit(digest, SHA256_DIGEST_SIZE);
-		return ret;
-	}
-	return n;
+	return ret;
 }
