@@ -12,10 +12,14 @@
  * Every measurement is extended into the PCR and appended to the gate's
  * log (and, after a secure launch, to the DRTM log) under one mutex, so
  * the logs always replay the PCR: a record exists if and only if the TPM
- * extended it.  When the TPM's answer is lost after the command went out
- * (a timeout, a signal, a broken response), the PCR is read back to learn
- * which it was.  Unlocking fails closed: without a TPM, or when the TPM
- * did not extend, runtime services stay withheld.
+ * extended it.  The extend runs in a work item, where no signal to the
+ * writer reaches the TPM driver, through tpm_pcr_extend_checked(): the TPM
+ * core holds the chip across reading the PCR, extending it and, when the
+ * answer is lost after the command went out (a timeout, a broken or
+ * forged response), reading it back in every bank (authenticated when the
+ * extend was), so no other extender comes in between and the outcome is
+ * known or the gate stops measuring.  Unlocking fails closed: without a
+ * TPM, or when the TPM did not extend, runtime services stay withheld.
  */
 
 #define pr_fmt(fmt) "efi_rt_gate: " fmt

@@ -1629,7 +1629,8 @@ static int arm_extend_fault(int unsent)
 /* The same, but keep "times" as it is (the storm sets it per transition). */
 static int arm_extend_fault_keep(int unsent)
 {
-	return write_text(FAIL_TPM "/ordinal", PCR_EXTEND_CC) ?:
+	return write_text(FAIL_TPM "/verbose", "0") ?:
+		write_text(FAIL_TPM "/ordinal", PCR_EXTEND_CC) ?:
 		write_text(FAIL_TPM "/unsent", unsent ? "1" : "0") ?:
 		write_text(FAIL_TPM "/interval", "1") ?:
 		write_text(FAIL_TPM "/probability", "100");
@@ -3438,10 +3439,16 @@ TEST(signal_storm)
 		int kill9 = t % 4 == 3;
 
 		if (inject) {
-			/* one in three transitions: a command or answer lost */
+			/*
+			 * One in three transitions: a command or answer lost.
+			 * A relock whose extend never went out still closes,
+			 * without a record (see the ABI), which log_valid
+			 * would then find: relocks only lose answers.
+			 */
 			ASSERT_EQ(0, write_text(FAIL_TPM "/times",
 						rand() % 3 ? "0" : "1"));
-			ASSERT_EQ(0, arm_extend_fault_keep(rand() % 2));
+			ASSERT_EQ(0, arm_extend_fault_keep(*val == '1' &&
+							   rand() % 2));
 		}
 		pid = fork();
 		ASSERT_LE(0, pid);
