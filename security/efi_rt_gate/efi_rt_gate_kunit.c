@@ -4,7 +4,9 @@
  * slaunch_efi_pcr= parsers, and the serialisation of the event log (Spec
  * ID header and TCG_PCR_EVENT2 records) against golden byte vectors for
  * one, two and three banks and for a bank order other than SHA-1 first,
- * and the encoding of the gate's versioned event.
+ * the encoding of the gate's versioned event, and the command line the
+ * EFI stub derives the boot policy from (efi_gate_boot_cmdline()) against
+ * the steps of x86's setup_arch().
  *
  * The golden vectors were produced by an independent implementation of
  * the TCG PC Client PFP layout (a short Python script, see the commit
@@ -14,7 +16,10 @@
 
 #include <kunit/test.h>
 #include <linux/efi_rt_gate.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/setup.h>
 
 #include "efi_rt_gate.h"
 
@@ -419,6 +424,140 @@ static void mode_parse_null_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, efi_gate_parse_mode(NULL), -EINVAL);
 }
 
+/*
+ * The command line the EFI stub parses the policy from must be the one
+ * setup_arch() builds: built-in line, a space, the loader's line, cut at
+ * COMMAND_LINE_SIZE - 1 bytes (or the built-in line alone with
+ * CONFIG_CMDLINE_OVERRIDE).  The loader's line is @pad bytes of a dummy
+ * parameter between @head and @tail, so that @tail straddles the cut.
+ */
+struct cmdline_case {
+	const char *name;
+	const char *builtin;
+	bool override;
+	const char *head;
+	size_t pad;
+	const char *tail;
+	int mode;	/* the policy the kernel applies */
+};
+
+#define PAD_PARAM	"harness.pad="
+
+static const struct cmdline_case cmdline_cases[] = {
+	{ "loader only", "", false, "efi_rt_gate=unlocked", 0,
+	  "efi_rt_gate=locked", EFI_GATE_MODE_LOCKED },
+	{ "built-in, both fit", "quiet", false, "", 100,
+	  "efi_rt_gate=locked", EFI_GATE_MODE_LOCKED },
+	{ "last wins across the join", "efi_rt_gate=locked", false, "", 0,
+	  "efi_rt_gate=unlocked", EFI_GATE_MODE_UNLOCKED },
+	/* "quiet " harness.pad=x... " efi_rt_gate=lock": 2047 bytes */
+	{ "trailing parameter cut", "quiet", false, "", 2047 - 35,
+	  "efi_rt_gate=locked", -EINVAL },
+	{ "trailing parameter cut whole", "ima_policy=tcb EXPECT_IMA=1", false,
+	  "efi_rt_gate=unlocked", 1990, "efi_rt_gate=locked",
+	  EFI_GATE_MODE_UNLOCKED },
+	/* the loader's line alone: the stub's parser reads 2047 bytes too */
+	{ "loader only, longer than the kernel reads", "", false, "", 2047 - 13,
+	  "efi_rt_gate=locked", -EINVAL },
+	{ "override", "efi_rt_gate=auto", true, "efi_rt_gate=locked", 0, "",
+	  EFI_GATE_MODE_AUTO },
+	{ "override, empty built-in", "", true, "efi_rt_gate=locked", 0, "",
+	  -EINVAL },
+};
+
+static void cmdline_case_desc(const struct cmdline_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(cmdline, cmdline_cases, cmdline_case_desc);
+
+/* boot_command_line as arch/x86/kernel/setup.c:setup_arch() leaves it */
+static void setup_arch_cmdline(char *out, char *builtin, const char *loader,
+			       bool override)
+{
+	/* copy_bootdata(): COMMAND_LINE_SIZE bytes, of which 2047 parse */
+	strscpy(out, loader, COMMAND_LINE_SIZE);
+	if (override) {
+		strscpy(out, builtin, COMMAND_LINE_SIZE);
+	} else if (builtin[0]) {
+		strlcat(builtin, " ", COMMAND_LINE_SIZE);
+		strlcat(builtin, out, COMMAND_LINE_SIZE);
+		strscpy(out, builtin, COMMAND_LINE_SIZE);
+	}
+}
+
+/* The last valid efi_rt_gate= in @line, as parse_early_param() sees it */
+static int cmdline_mode(char *line)
+{
+	char *param, *val;
+	int mode = -EINVAL, m;
+
+	line = skip_spaces(line);
+	while (*line) {
+		line = next_arg(line, &param, &val);
+		if (!parameq(param, "efi_rt_gate"))
+			continue;
+		m = efi_gate_parse_mode(val);
+		if (m >= 0)
+			mode = m;
+	}
+	return mode;
+}
+
+static void cmdline_test(struct kunit *test)
+{
+	const struct cmdline_case *c = test->param_value;
+	size_t size = COMMAND_LINE_SIZE + strlen(c->head) + c->pad +
+		      strlen(PAD_PARAM) + strlen(c->tail) + 4;
+	char *loader, *builtin, *want, *got;
+	size_t len;
+
+	loader = kunit_kzalloc(test, size, GFP_KERNEL);
+	builtin = kunit_kzalloc(test, COMMAND_LINE_SIZE, GFP_KERNEL);
+	want = kunit_kzalloc(test, COMMAND_LINE_SIZE, GFP_KERNEL);
+	got = kunit_kzalloc(test, COMMAND_LINE_SIZE + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, loader);
+	KUNIT_ASSERT_NOT_NULL(test, builtin);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+
+	len = scnprintf(loader, size, "%s", c->head);
+	if (c->pad) {
+		len += scnprintf(loader + len, size - len, "%s%s", len ? " " : "",
+				 PAD_PARAM);
+		memset(loader + len, 'x', c->pad);
+		len += c->pad;
+	}
+	scnprintf(loader + len, size - len, "%s%s", len ? " " : "", c->tail);
+	strscpy(builtin, c->builtin, COMMAND_LINE_SIZE);
+	setup_arch_cmdline(want, builtin, loader, c->override);
+
+	/* A canary past the end: the helper writes at most 2048 bytes. */
+	got[COMMAND_LINE_SIZE] = 0x5a;
+	len = efi_gate_boot_cmdline(got, COMMAND_LINE_SIZE, c->builtin, loader,
+				    c->override);
+	KUNIT_EXPECT_EQ(test, got[COMMAND_LINE_SIZE], 0x5a);
+	KUNIT_EXPECT_EQ(test, len, strlen(want));
+	KUNIT_EXPECT_STREQ(test, got, want);
+	KUNIT_EXPECT_EQ(test, cmdline_mode(got), c->mode);
+	/* The stub without a helper: both lines parsed whole, one by one */
+	if (!c->override && strstr(c->name, "cut"))
+		KUNIT_EXPECT_EQ(test, cmdline_mode(loader), EFI_GATE_MODE_LOCKED);
+}
+
+static void cmdline_null_loader_test(struct kunit *test)
+{
+	char buf[16];
+
+	KUNIT_EXPECT_EQ(test, efi_gate_boot_cmdline(buf, sizeof(buf), "quiet",
+						    NULL, false), 6);
+	KUNIT_EXPECT_STREQ(test, buf, "quiet ");
+	KUNIT_EXPECT_EQ(test, efi_gate_boot_cmdline(buf, sizeof(buf), "",
+						    NULL, false), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "");
+}
+
 static struct kunit_case rtgate_test_cases[] = {
 	KUNIT_CASE_PARAM(specid_golden_test, specid_gen_params),
 	KUNIT_CASE_PARAM(event2_golden_test, event2_gen_params),
@@ -426,6 +565,8 @@ static struct kunit_case rtgate_test_cases[] = {
 	KUNIT_CASE_PARAM(pcr_parse_test, pcr_gen_params),
 	KUNIT_CASE_PARAM(mode_parse_test, mode_gen_params),
 	KUNIT_CASE(mode_parse_null_test),
+	KUNIT_CASE_PARAM(cmdline_test, cmdline_gen_params),
+	KUNIT_CASE(cmdline_null_loader_test),
 	{}
 };
 

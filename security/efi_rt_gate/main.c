@@ -552,12 +552,19 @@ static int rtgate_get_chip(void)
 	return 0;
 }
 
+/*
+ * One AUDIT_INTEGRITY_EFI_RT record per attempt, fields in this order
+ * (Documentation/ABI/testing/securityfs-efi-rt-gate): pid uid auid ses
+ * subj op old_state new_state pcr comm res errno.  subj= comes from
+ * audit_log_task_context(), so only when an LSM labels tasks.
+ */
 static void rtgate_audit(int op, enum efi_gate_state old,
 			 enum efi_gate_state new, int ret)
 {
 	struct audit_buffer *ab;
 
-	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_INTEGRITY_PCR);
+	ab = audit_log_start(audit_context(), GFP_KERNEL,
+			     AUDIT_INTEGRITY_EFI_RT);
 	if (!ab)
 		return;
 	audit_log_format(ab, "pid=%d uid=%u auid=%u ses=%u",
@@ -565,11 +572,12 @@ static void rtgate_audit(int op, enum efi_gate_state old,
 			 from_kuid(&init_user_ns, current_uid()),
 			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
 			 audit_get_sessionid(current));
-	audit_log_format(ab, " op=efi_rt_gate_%s old_state=%s new_state=%s pcr=%u errno=%d comm=",
+	audit_log_task_context(ab);
+	audit_log_format(ab, " op=%s old_state=%s new_state=%s pcr=%u comm=",
 			 rtgate_op_names[op], rtgate_state_names[old],
-			 rtgate_state_names[new], rtgate_pcr_idx, ret);
+			 rtgate_state_names[new], rtgate_pcr_idx);
 	audit_log_untrustedstring(ab, current->comm);
-	audit_log_format(ab, " res=%d", !ret);
+	audit_log_format(ab, " res=%d errno=%d", !ret, ret);
 	audit_log_end(ab);
 }
 

@@ -21,6 +21,8 @@
  *   EXPECT_UNLOCK_ERRNO=N                   errno of a refused unlock
  *   EXPECT_RTCODE_HOST=1                    the harness hashes the runtime
  *                                           code at the first unlock
+ *   EXPECT_SUBJ=context                     the writer's LSM context, which
+ *                                           the audit records carry as subj=
  *
  * Unset expectations are not checked.  Expected PCR values are never
  * hard-coded: they are computed by folding the digests of the log into the
@@ -1521,7 +1523,7 @@ TEST(disabled_refuses)
 #define FAIL_TPM	DEBUGFS "/fail_tpm_transmit"
 #define KMEMLEAK	DEBUGFS "/kmemleak"
 #define LOG_MAX_PARAM	"/sys/module/efi_rt_gate/parameters/log_max_records"
-#define AUDIT_INTEGRITY_PCR 1804
+#define AUDIT_INTEGRITY_EFI_RT 1809
 #define PCR_EXTEND_CC	"0x182"		/* TPM2_CC_PCR_Extend */
 
 static const struct {
@@ -1671,19 +1673,29 @@ static const char *away_from(const char *state)
 }
 
 /*
- * One audit record of the gate (type=1804, op=efi_rt_gate_*), its fields
- * as in the kernel log: op= old_state= new_state= pcr= errno= res= auid=
- * ses= pid= comm=.
+ * One audit record of the gate (type=1809, AUDIT_INTEGRITY_EFI_RT) as the
+ * kernel log shows it: its fields in order (keys, space separated) and
+ * their values.  subj is "" without a subj= field.
  */
 struct audit_rec {
-	char op[32], old_state[16], new_state[16], comm[80];
-	long pcr, err, res, auid, ses, pid;
+	char keys[160], subj[128], op[32], old_state[16], new_state[16];
+	char comm[80];
+	long pcr, err, res, auid, ses, pid, uid;
 };
+
+/* The documented order; subj= only when an LSM labels tasks. */
+#define AUDIT_KEYS_HEAD	"pid uid auid ses"
+#define AUDIT_KEYS_TAIL	"op old_state new_state pcr comm res errno"
 
 static void audit_field(struct audit_rec *a, const char *key, const char *val)
 {
+	size_t n = strlen(a->keys);
+
+	snprintf(a->keys + n, sizeof(a->keys) - n, "%s%s", n ? " " : "", key);
 	if (!strcmp(key, "op"))
 		snprintf(a->op, sizeof(a->op), "%s", val);
+	else if (!strcmp(key, "subj"))
+		snprintf(a->subj, sizeof(a->subj), "%s", val);
 	else if (!strcmp(key, "old_state"))
 		snprintf(a->old_state, sizeof(a->old_state), "%s", val);
 	else if (!strcmp(key, "new_state"))
@@ -1702,21 +1714,26 @@ static void audit_field(struct audit_rec *a, const char *key, const char *val)
 		a->ses = strtoul(val, NULL, 10);
 	else if (!strcmp(key, "pid"))
 		a->pid = strtol(val, NULL, 10);
+	else if (!strcmp(key, "uid"))
+		a->uid = strtol(val, NULL, 10);
 }
 
 /*
  * The gate's audit records of process @pid in the kernel log (kauditd
  * prints them there when no audit daemon listens); up to @max into @out,
  * returns how many there are.  Records reach the log from kauditd, so wait
- * up to two seconds for the first one.
+ * up to two seconds for the first one.  The fields are those after the
+ * "audit(<time>:<serial>):" token.
  */
 static int audit_records_of(pid_t pid, struct audit_rec *out, int max)
 {
 	static char buf[1 << 18];
-	char *line, *save, *tok, *tsave, *eq;
+	char *line, *save, *tok, *tsave, *eq, *rec;
+	char type[16];
 	struct audit_rec a;
 	int n = 0, tries, len;
 
+	snprintf(type, sizeof(type), "type=%d ", AUDIT_INTEGRITY_EFI_RT);
 	for (tries = 0; tries < 20 && !n; tries++) {
 		if (tries)
 			usleep(100000);
@@ -1726,15 +1743,22 @@ static int audit_records_of(pid_t pid, struct audit_rec *out, int max)
 		buf[len] = 0;
 		for (line = strtok_r(buf, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save)) {
-			if (!strstr(line, "type=1804 ") || !strstr(line, "op=efi_rt_gate_"))
+			rec = strstr(line, type);
+			if (!rec)
+				continue;
+			rec = strstr(rec, "): ");
+			if (!rec)
 				continue;
 			a = (struct audit_rec){ .pcr = -1, .err = -1, .res = -1,
-						.auid = -1, .ses = -1, .pid = -1 };
-			for (tok = strtok_r(line, " ", &tsave); tok;
+						.auid = -1, .ses = -1, .pid = -1,
+						.uid = -1 };
+			for (tok = strtok_r(rec + 3, " ", &tsave); tok;
 			     tok = strtok_r(NULL, " ", &tsave)) {
 				eq = strchr(tok, '=');
-				if (!eq)
+				if (!eq) {
+					audit_field(&a, "(no key)", tok);
 					continue;
+				}
 				*eq = 0;
 				audit_field(&a, tok, eq + 1);
 			}
@@ -1746,6 +1770,37 @@ static int audit_records_of(pid_t pid, struct audit_rec *out, int max)
 		}
 	}
 	return n;
+}
+
+/* The LSM context of the calling task, "" if no LSM labels it. */
+static void task_context(char *buf, size_t max)
+{
+	if (read_text("/proc/self/attr/current", buf, max) < 0)
+		buf[0] = 0;
+}
+
+/*
+ * The fields of @a are the documented ones, in the documented order, and
+ * subj= is the writer's context @ctx (absent when it has none);
+ * EXPECT_SUBJ names the context the writer must have.
+ */
+static void audit_check_format(struct __test_metadata *_metadata,
+			       const struct audit_rec *a, const char *ctx)
+{
+	const char *want_subj = env("EXPECT_SUBJ");
+
+	if (want_subj) {
+		EXPECT_STREQ(want_subj, ctx) TH_LOG("the writer's LSM context");
+		EXPECT_STREQ(want_subj, a->subj);
+	}
+	if (*ctx) {
+		EXPECT_STREQ(AUDIT_KEYS_HEAD " subj " AUDIT_KEYS_TAIL, a->keys);
+		EXPECT_STREQ(ctx, a->subj);
+	} else {
+		EXPECT_STREQ(AUDIT_KEYS_HEAD " " AUDIT_KEYS_TAIL, a->keys);
+	}
+	EXPECT_GE(0, a->err) TH_LOG("errno=%ld is not a negative errno or 0", a->err);
+	EXPECT_EQ(a->err ? 0 : 1, a->res);
 }
 
 /* comm= as audit_log_untrustedstring() writes it: quoted, or hex. */
@@ -1768,7 +1823,8 @@ static void audit_comm(const char *comm, char *out, size_t max)
 /* What a child that wrote to unlock saw, shared with the parent. */
 struct attempt {
 	int ret;
-	long auid, ses;
+	long auid, ses, uid;
+	char subj[128];
 };
 
 /*
@@ -1802,6 +1858,8 @@ static int audited_write(struct __test_metadata *_metadata, const char *comm,
 		}
 		at->auid = read_long("/proc/self/loginuid");
 		at->ses = read_long("/proc/self/sessionid");
+		at->uid = getuid();
+		task_context(at->subj, sizeof(at->subj));
 		at->ret = gate_write(val, strlen(val), 0);
 		_exit(0);
 	}
@@ -1816,14 +1874,15 @@ static int audited_write(struct __test_metadata *_metadata, const char *comm,
 	EXPECT_EQ(1, n) TH_LOG("%d audit records of pid %d (%s writing %s)",
 			       n, pid, comm, val);
 	if (n >= 1) {
-		EXPECT_STREQ(*val == '1' ? "efi_rt_gate_unlock" : "efi_rt_gate_relock",
-			     rec[0].op);
+		audit_check_format(_metadata, &rec[0], at->subj);
+		EXPECT_STREQ(*val == '1' ? "unlock" : "relock", rec[0].op);
 		EXPECT_STREQ(before, rec[0].old_state);
 		EXPECT_STREQ(after, rec[0].new_state);
 		EXPECT_EQ(gate_pcr(), rec[0].pcr);
-		EXPECT_EQ(-ret, labs(rec[0].err))
+		EXPECT_EQ(ret, rec[0].err)
 			TH_LOG("errno=%ld, write returned %d", rec[0].err, ret);
 		EXPECT_EQ(ret ? 0 : 1, rec[0].res);
+		EXPECT_EQ(at->uid, rec[0].uid);
 		EXPECT_EQ(at->auid, rec[0].auid);
 		EXPECT_EQ(at->ses, rec[0].ses);
 		audit_comm(comm, want, sizeof(want));
@@ -1836,9 +1895,11 @@ static int audited_write(struct __test_metadata *_metadata, const char *comm,
 }
 
 /*
- * Every unlock or relock attempt leaves one AUDIT_INTEGRITY_PCR record with
- * the states, the PCR, the result and who asked; comm is an untrusted
- * string (hex when it holds a space or a quote).  EXPECT_UNLOCK_ERRNO=NAME:
+ * Every unlock or relock attempt leaves one AUDIT_INTEGRITY_EFI_RT record
+ * (type 1809) with who asked, the writer's LSM context (subj=, with an
+ * LSM), the operation, the states, the PCR and the result, in the
+ * documented order; comm is an untrusted string (hex when it holds a
+ * space or a quote).  EXPECT_UNLOCK_ERRNO=NAME:
  * the attempt is refused with that errno (res=0, the state stays).
  * Keep this test first in its boot: without auditd, kauditd prints
  * records through printk_ratelimit() (10 per 5 s).
@@ -2341,6 +2402,7 @@ TEST(svam_failure)
 {
 	struct snapshot before, after, again;
 	struct audit_rec rec[2];
+	char ctx[128];
 	struct gate_event ev;
 
 	ASSERT_NE(NULL, env("EXPECT_SVAM_FAIL")) TH_LOG("run with fail_efi_rt_gate_svam");
@@ -2364,6 +2426,8 @@ TEST(svam_failure)
 	ASSERT_EQ(0, ev.nr_digests);
 	/* The failed write is audited as such. */
 	ASSERT_EQ(1, audit_records_of(getpid(), rec, ARRAY_SIZE(rec)));
+	task_context(ctx, sizeof(ctx));
+	audit_check_format(_metadata, &rec[0], ctx);
 	ASSERT_EQ(0, rec[0].res);
 	ASSERT_EQ(-EIO, rec[0].err);
 	ASSERT_STREQ("disabled", rec[0].new_state);
@@ -2408,6 +2472,7 @@ TEST(fault_ambiguous_extend)
 {
 	struct snapshot before, after;
 	struct audit_rec rec[2];
+	char ctx[128];
 
 	ASSERT_EQ(0, mount_debugfs());
 	ASSERT_EQ(0, access(FAIL_TPM, F_OK)) TH_LOG("no " FAIL_TPM);
@@ -2425,6 +2490,8 @@ TEST(fault_ambiguous_extend)
 	ASSERT_STREQ("unlocked", after.state);
 	check_folded(_metadata, &before, &after, 1);
 	ASSERT_EQ(1, audit_records_of(getpid(), rec, ARRAY_SIZE(rec)));
+	task_context(ctx, sizeof(ctx));
+	audit_check_format(_metadata, &rec[0], ctx);
 	ASSERT_EQ(1, rec[0].res);
 	ASSERT_STREQ("unlocked", rec[0].new_state);
 	free_snapshot(&before);
@@ -2444,6 +2511,7 @@ TEST(fault_lost_unsent)
 {
 	struct snapshot before, after;
 	struct audit_rec rec[2];
+	char ctx[128];
 
 	ASSERT_EQ(0, mount_debugfs());
 	ASSERT_EQ(0, access(FAIL_TPM, F_OK)) TH_LOG("no " FAIL_TPM);
@@ -2457,8 +2525,11 @@ TEST(fault_lost_unsent)
 	ASSERT_TRUE(snapshot_equal(&before, &after))
 		TH_LOG("a lost, unsent extend changed state, PCR or log");
 	ASSERT_EQ(1, audit_records_of(getpid(), rec, ARRAY_SIZE(rec)));
+	task_context(ctx, sizeof(ctx));
+	audit_check_format(_metadata, &rec[0], ctx);
 	ASSERT_EQ(0, rec[0].res);
 	ASSERT_STREQ("locked", rec[0].new_state);
+	ASSERT_EQ(-ETIME, rec[0].err);
 	report_errno(ETIME, "extend lost before it reached the TPM, PCR unchanged");
 	free_snapshot(&before);
 	free_snapshot(&after);
