@@ -924,7 +924,7 @@ static int trusted_vars_digest(uint8_t *digest)
 		n = read_bytes(path, file, TRUSTED_VAR_MAX + 4);
 		if (n == -ENOENT)
 			n = 4;		/* absent: no attributes, no data */
-		else if (n < 5)	/* a variable has at least one byte */
+		else if (n < 4)	/* the attributes, then the data */
 			goto out;
 		else
 			present++;

@@ -11,6 +11,10 @@
  * unlock or a relock): on a boot where nobody did, the firmware's log alone
  * replays PCRs 0-15 in every bank; on a kernel with IMA, the firmware's log
  * followed by IMA's measurement list of that bank (IMA extends PCR 10).
+ *
+ * fw_pcrs_record and fw_pcrs_same run in two boots of one machine (a
+ * scenario with "disk: yes" and "after_reboot:"): PCRs 0-7 must not
+ * change from one boot to the next.
  */
 #include <errno.h>
 #include <fcntl.h>
