@@ -327,7 +327,9 @@ static int svam_deferred_at_boot(void)
 /*
  * The typed digests of a gate event: none, except in the first unlock
  * of a boot that deferred SetVirtualAddressMap(), which carries exactly
- * the SHA-256 of the runtime-services code, the value the kernel logged.
+ * the SHA-256 of the runtime-services code, the value the kernel logged,
+ * and in a boot record of a kernel holding a variable snapshot, which
+ * carries the SHA-256 of the variables the keyrings trust.
  */
 static void check_event_digests(struct __test_metadata *_metadata,
 				const struct gate_event *ev, int first_unlock)
@@ -335,6 +337,14 @@ static void check_event_digests(struct __test_metadata *_metadata,
 	char logged[80], hex[80];
 	int i;
 
+	if (ev->op == GATE_OP_BOOT && ev->nr_digests) {
+		/* drtm_trusted_vars checks the value */
+		ASSERT_EQ(1, ev->nr_digests) TH_LOG("seq %u", ev->seq);
+		ASSERT_EQ(GATE_DIGEST_TRUSTED_VARS, ev->digest[0].type);
+		ASSERT_EQ(TPM2_ALG_SHA256, ev->digest[0].alg);
+		ASSERT_EQ(32, ev->digest[0].size);
+		return;
+	}
 	if (!(first_unlock && ev->op == GATE_OP_UNLOCK && svam_deferred_at_boot())) {
 		ASSERT_EQ(0, ev->nr_digests) TH_LOG("seq %u", ev->seq);
 		return;
@@ -1011,6 +1021,63 @@ TEST(drtm_trusted_vars)
 	log_free(&drtm);
 }
 
+/*
+ * Two of the trusted variables that OVMF lacks, with the attributes shim
+ * gives them (boot-services and runtime access, non-volatile here so that
+ * the next boot's snapshot holds them): scenario sl-trusted-vars writes
+ * them in its first boot (trusted_vars_write, which unlocks) and checks in
+ * its second, locked again, that the snapshot serves them
+ * (trusted_vars_served) and that the boot record's digest covers them
+ * (drtm_trusted_vars).
+ */
+static const struct {
+	const char *path;
+	uint8_t data[24];
+	size_t len;
+} written_vars[] = {
+	{ EFIVARFS "/SbatLevelRT-605dab50-e046-4300-abb6-3dd810dd8b23",
+	  { 7, 0, 0, 0, 's', 'b', 'a', 't', ',', '1', ',', '2', '0', '2', '1',
+	    '0', '3', '0', '2', '1', '8', '\n' }, 22 },
+	{ EFIVARFS "/MokListTrustedRT-605dab50-e046-4300-abb6-3dd810dd8b23",
+	  { 7, 0, 0, 0, 1 }, 5 },
+};
+
+TEST(trusted_vars_write)
+{
+	unsigned int i;
+	int fd, ret;
+
+	ret = gate_write("1", 1, 0);
+	ASSERT_EQ(0, ret) TH_LOG("unlock: %s", strerror(-ret));
+	ASSERT_EQ(0, mount_efivarfs());
+	for (i = 0; i < ARRAY_SIZE(written_vars); i++) {
+		fd = open(written_vars[i].path, O_WRONLY | O_CREAT, 0600);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", written_vars[i].path, strerror(errno));
+		ASSERT_EQ((ssize_t)written_vars[i].len,
+			  write(fd, written_vars[i].data, written_vars[i].len))
+			TH_LOG("%s: %s", written_vars[i].path, strerror(errno));
+		close(fd);
+	}
+}
+
+TEST(trusted_vars_served)
+{
+	uint8_t buf[64];
+	unsigned int i;
+	char state[32];
+	ssize_t n;
+
+	gate_state(state, sizeof(state));
+	ASSERT_STREQ("locked", state);
+	ASSERT_EQ(0, mount_efivarfs());
+	for (i = 0; i < ARRAY_SIZE(written_vars); i++) {
+		n = read_bytes(written_vars[i].path, buf, sizeof(buf));
+		ASSERT_EQ((ssize_t)written_vars[i].len, n)
+			TH_LOG("%s from the snapshot: %zd", written_vars[i].path, n);
+		ASSERT_EQ(0, memcmp(written_vars[i].data, buf, n));
+	}
+}
+
 static void expect_locked_efivarfs(struct __test_metadata *_metadata)
 {
 	uint8_t out[5] = { 7, 0, 0, 0, 1 };
@@ -1180,8 +1247,10 @@ TEST(log_valid)
 			      state_code_name(ev[0].after), ev[0].flags, ev[0].reason,
 			      ev[0].nr_digests);
 		for (nb = 0; nb < ev[0].nr_digests; nb++) {
-			/* check_event_digests() allowed only rtcode/sha256 */
-			i += snprintf(want + i, sizeof(want) - i, " rtcode:sha256:");
+			/* check_event_digests() allowed only these, sha256 */
+			i += snprintf(want + i, sizeof(want) - i, " %s:sha256:",
+				      ev[0].digest[nb].type == GATE_DIGEST_TRUSTED_VARS ?
+				      "trustedvars" : "rtcode");
 			for (d = 0; d < ev[0].digest[nb].size; d++)
 				i += snprintf(want + i, sizeof(want) - i, "%02x",
 					      ev[0].digest[nb].data[d]);
