@@ -33,7 +33,6 @@
 #define EFI_GATE_OP_BOOT		2	/* kernel: secure launch, kexec */
 #define EFI_GATE_OP_UNLOCK		3
 #define EFI_GATE_OP_RELOCK		4
-#define EFI_GATE_OP_SNAPSHOT		5	/* EFI stub, firmware log, PCR 1 */
 
 /* State codes are enum efi_gate_state; this one means "no state". */
 #define EFI_GATE_EV_STATE_NONE	0xff
@@ -45,11 +44,14 @@
 /*
  * Typed digests, one number space for every event.  RT_CODE: the SHA-256
  * of the EfiRuntimeServicesCode regions before SetVirtualAddressMap() (in
- * the first unlock of a boot that started locked).  VAR_SNAPSHOT: the
- * SHA-256 of the EFI variable snapshot (in the EFI stub's snapshot event).
+ * the first unlock of a boot that started locked).  TRUSTED_VARS: the
+ * SHA-256 of the variables the keyrings trust (db, dbx, MokListRT,
+ * MokListXRT, MokListTrustedRT, SbatLevelRT) in the kernel's validated
+ * copy of the EFI variable snapshot (in the boot record of a kernel that
+ * holds one).
  */
 #define EFI_GATE_DIGEST_RT_CODE	1
-#define EFI_GATE_DIGEST_VAR_SNAPSHOT	2
+#define EFI_GATE_DIGEST_TRUSTED_VARS	2
 
 /**
  * enum efi_gate_reason - why a gate event happened (its reason field)

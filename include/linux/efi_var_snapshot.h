@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * EFI variable snapshot: the runtime-accessible EFI variables as the EFI
- * stub (or a boot loader) read them before ExitBootServices(), installed
- * as a configuration table.  While the EFI runtime gate withholds runtime
- * services, GetVariable() and GetNextVariableName() are answered from it,
- * without any firmware call.
+ * stub read them before ExitBootServices(), installed as a configuration
+ * table (a table installed before the stub ran is replaced or removed).
+ * While the EFI runtime gate withholds runtime services, GetVariable()
+ * and GetNextVariableName() are answered from it, without any firmware
+ * call.
  *
  * Layout (all fields little-endian, no padding between fields):
  *
@@ -118,6 +119,11 @@ efi_status_t efi_var_snapshot_next_name(const struct efi_var_snapshot_var *vars,
 					unsigned int count,
 					unsigned long *name_size,
 					efi_char16_t *name, efi_guid_t *vendor);
+const struct efi_var_snapshot_var *
+efi_var_snapshot_find(const struct efi_var_snapshot_var *vars,
+		      unsigned int count, const efi_char16_t *name,
+		      const efi_guid_t *vendor);
+const struct efi_var_snapshot_var *efi_var_snapshot_vars(unsigned int *count);
 void efi_var_snapshot_early_reserve(void);
 bool efi_var_snapshot_serve(u32 mask);
 void efi_var_snapshot_unserve(void);

@@ -11,6 +11,8 @@
 #include <linux/tpm.h>
 #include <linux/types.h>
 
+struct efi_var_snapshot_var;
+
 /* After a secure launch (or, on debug kernels, its emulation) */
 static inline bool rtgate_launched(void)
 {
@@ -90,6 +92,8 @@ unsigned int rtgate_select_pcr(void);
 
 int rtgate_request(bool unlock);
 int rtgate_code_digest(u8 *digest);
+int rtgate_trusted_vars_digest(const struct efi_var_snapshot_var *vars,
+			       unsigned int count, u8 *digest);
 unsigned int rtgate_pcr(void);
 const char *rtgate_state_name(void);
 extern const struct seq_operations rtgate_binary_seqops;

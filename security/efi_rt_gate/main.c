@@ -29,6 +29,7 @@
 #include <linux/audit.h>
 #include <linux/cred.h>
 #include <linux/efi_rt_gate.h>
+#include <linux/efi_var_snapshot.h>
 #include <linux/fault-inject.h>
 #include <linux/init.h>
 #include <linux/list.h>
@@ -425,7 +426,9 @@ out:
 /*
  * The state at boot where the EFI stub did not measure it: after a secure
  * launch (into the DRTM PCR and log), and on a kexec'ed kernel, whose
- * policy is measured here before it may open the gate.
+ * policy is measured here before it may open the gate.  If the kernel
+ * holds a validated variable snapshot, the record carries the digest of
+ * the variables the keyrings trust, as served from it.
  */
 static int rtgate_measure_boot(void)
 {
@@ -433,8 +436,22 @@ static int rtgate_measure_boot(void)
 	/* What the boot started in, not what a fault or resume made of it */
 	enum efi_gate_state state = efi_gate_boot_state();
 	char text[EFI_GATE_EVENT_TEXT_MAX + 1];
+	u8 vars_digest[SHA256_DIGEST_SIZE];
+	struct rtgate_event_digest d = {
+		.type = EFI_GATE_DIGEST_TRUSTED_VARS, .alg_id = TPM_ALG_SHA256,
+		.size = sizeof(vars_digest), .data = vars_digest,
+	};
+	const struct efi_var_snapshot_var *vars;
+	unsigned int nr_vars;
 	bool open;
 	int ret;
+
+	vars = efi_var_snapshot_vars(&nr_vars);
+	if (vars) {
+		ret = rtgate_trusted_vars_digest(vars, nr_vars, vars_digest);
+		pr_info("boot record: %d trusted variables in the snapshot, sha256 %*phN\n",
+			ret, (int)sizeof(vars_digest), vars_digest);
+	}
 
 	open = efi_gate_open_when_measured() && efi_gate_can_open();
 	if (open)
@@ -443,7 +460,7 @@ static int rtgate_measure_boot(void)
 		 efi_gate_kexec_boot() ? " (kexec)" : "",
 		 rtgate_state_names[state]);
 	ret = rtgate_measure(EFI_GATE_OP_BOOT, EFI_GATE_EV_STATE_NONE,
-			     state, reason, NULL, 0, text);
+			     state, reason, vars ? &d : NULL, !!vars, text);
 	if (ret) {
 		pr_err("state at boot not measured: %d; unlocking waits until it is\n",
 		       ret);
@@ -766,8 +783,8 @@ static const char *rtgate_digest_type_name(u16 type)
 	switch (type) {
 	case EFI_GATE_DIGEST_RT_CODE:
 		return "rtcode";
-	case EFI_GATE_DIGEST_VAR_SNAPSHOT:
-		return "varsnapshot";
+	case EFI_GATE_DIGEST_TRUSTED_VARS:
+		return "trustedvars";
 	default:
 		return "unknown";
 	}

@@ -3,17 +3,19 @@
  * EFI variable snapshot: read-only EFI variables while the EFI runtime
  * gate withholds runtime services.
  *
- * The EFI stub (or a boot loader) installs the runtime-accessible
- * variables as read before ExitBootServices() as a configuration table
- * (include/linux/efi_var_snapshot.h) and measures its SHA-256 with the
- * gate's policy.  The table is untrusted input here: every length and
- * offset is checked, and any inconsistency rejects the whole snapshot.
+ * The EFI stub installs the runtime-accessible variables as read before
+ * ExitBootServices() as a configuration table
+ * (include/linux/efi_var_snapshot.h); it measures nothing, since the
+ * variable store changes from boot to boot.  The table is untrusted input
+ * here: every length and offset is checked, and any inconsistency rejects
+ * the whole snapshot.  After a secure launch the gate measures what the
+ * keyrings trust from the validated copy (efi_var_snapshot_vars()).
  * While the gate is locked, efi.get_variable() and
  * efi.get_next_variable() answer from it without calling the firmware;
  * the gate swaps the firmware's functions back in on unlock.
  *
  * The snapshot is never refreshed: after a relock it again serves the
- * values the stub measured at boot, not those written while unlocked.
+ * values the stub read at boot, not those written while unlocked.
  */
 
 #define pr_fmt(fmt) "efi: variable snapshot: " fmt
@@ -177,9 +179,19 @@ void __init efi_var_snapshot_early_reserve(void)
 	efi_var_snapshot_size = size;
 }
 
-static const struct efi_var_snapshot_var *
-snap_find(const struct efi_var_snapshot_var *vars, unsigned int count,
-	  const efi_char16_t *name, const efi_guid_t *vendor)
+/**
+ * efi_var_snapshot_find() - look a variable up in a snapshot
+ * @vars: the snapshot's variables, as efi_var_snapshot_parse() indexed them
+ * @count: the number of @vars
+ * @name: the UCS-2 name, NUL-terminated (nothing after its NUL is read)
+ * @vendor: the vendor GUID
+ *
+ * Return: the variable, or NULL if @vars has no such name/GUID pair.
+ */
+const struct efi_var_snapshot_var *
+efi_var_snapshot_find(const struct efi_var_snapshot_var *vars,
+		      unsigned int count, const efi_char16_t *name,
+		      const efi_guid_t *vendor)
 {
 	const struct efi_var_snapshot_var *v;
 	unsigned int i, k;
@@ -206,7 +218,7 @@ static efi_status_t snap_get_variable(efi_char16_t *name, efi_guid_t *vendor,
 
 	if (!name || !vendor || !data_size)
 		return EFI_INVALID_PARAMETER;
-	v = snap_find(snap_vars, snap_count, name, vendor);
+	v = efi_var_snapshot_find(snap_vars, snap_count, name, vendor);
 	if (!v)
 		return EFI_NOT_FOUND;
 	if (attr)
@@ -256,7 +268,7 @@ efi_status_t efi_var_snapshot_next_name(const struct efi_var_snapshot_var *vars,
 	if (ucs2_strnlen(name, len) == len)
 		return EFI_INVALID_PARAMETER;
 	if (name[0]) {
-		v = snap_find(vars, count, name, vendor);
+		v = efi_var_snapshot_find(vars, count, name, vendor);
 		if (!v)
 			return EFI_INVALID_PARAMETER;
 		next = v - vars + 1;
@@ -287,6 +299,23 @@ static efi_status_t snap_query_variable_info(u32 attr, u64 *storage_space,
 					     u64 *max_variable_size)
 {
 	return EFI_UNSUPPORTED;
+}
+
+/**
+ * efi_var_snapshot_vars() - the validated snapshot the kernel serves
+ * @count: set to the number of variables
+ *
+ * The kernel's private copy, validated at boot and never changed: what
+ * efi.get_variable() answers while the gate is locked, and what
+ * load_uefi_certs() read if it ran locked.
+ *
+ * Return: the variables, or NULL (and *@count 0) if the kernel holds no
+ * snapshot (none installed, or rejected).
+ */
+const struct efi_var_snapshot_var *efi_var_snapshot_vars(unsigned int *count)
+{
+	*count = snap_count;
+	return snap_vars;
 }
 
 /**

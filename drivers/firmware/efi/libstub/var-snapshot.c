@@ -9,7 +9,6 @@
 
 #include <linux/efi.h>
 #include <linux/efi_var_snapshot.h>
-#include <crypto/sha2.h>
 #include <asm/efi.h>
 
 #include "efistub.h"
@@ -158,90 +157,86 @@ fail:
 	return 0;
 }
 
-/* Size of a loader-provided snapshot, if its header is plausible. */
-static u32 snap_loader_size(const struct efi_var_snapshot_header *hdr)
+/* Walk the variables into a new table; its size, or 0 if there is none. */
+static u32 snap_take(void **table)
 {
-	u32 size = le32_to_cpu(hdr->total_size);
-
-	if (le32_to_cpu(hdr->magic) != EFI_VAR_SNAPSHOT_MAGIC ||
-	    size < EFI_VAR_SNAPSHOT_HDR_SIZE ||
-	    size > EFI_VAR_SNAPSHOT_MAX_SIZE)
-		return 0;
-	return size;
-}
-
-/**
- * efi_var_snapshot_install() - snapshot the runtime variables
- * @digest: the snapshot's SHA-256, filled in on success
- *
- * Walks the variables with GetNextVariableName() and GetVariable() while
- * boot services are still up, keeps those with the RUNTIME_ACCESS
- * attribute (except pstore records, LINUX_EFI_CRASH_GUID), and installs
- * them as the LINUX_EFI_VAR_SNAPSHOT_TABLE_GUID configuration table in
- * EFI_ACPI_RECLAIM_MEMORY (never freed by the kernel, survives kexec).
- * Must be called after the stub's own variable writes.  A table installed
- * earlier (by a boot loader) is left alone; its digest is returned.
- * Beyond EFI_VAR_SNAPSHOT_MAX_SIZE bytes or EFI_VAR_SNAPSHOT_MAX_COUNT
- * variables there is no snapshot at all, never a partial one.
- *
- * Return: true if a snapshot is installed and @digest is its SHA-256.
- */
-bool efi_var_snapshot_install(u8 digest[SHA256_DIGEST_SIZE])
-{
-	efi_guid_t guid = LINUX_EFI_VAR_SNAPSHOT_TABLE_GUID;
-	struct efi_var_snapshot_header *loader;
-	u8 *walk, *snap;
-	efi_status_t status;
 	u32 size, count = 0;
+	efi_status_t status;
+	u8 *walk;
 	u64 start;
-
-	if (!efi_is_native())
-		return false;
-
-	loader = get_efi_config_table(guid);
-	if (loader) {
-		size = snap_loader_size(loader);
-		if (!size) {
-			efi_warn("EFI variable snapshot from the boot loader is malformed\n");
-			return false;
-		}
-		sha256((u8 *)loader, size, digest);
-		efi_info("EFI variable snapshot provided by the boot loader, %u bytes\n",
-			 size);
-		return true;
-	}
 
 	start = snap_cycles();
 	status = efi_bs_call(allocate_pool, EFI_LOADER_DATA,
 			     EFI_VAR_SNAPSHOT_MAX_SIZE, (void **)&walk);
 	if (status != EFI_SUCCESS) {
 		efi_err("EFI variable snapshot: no memory; no snapshot\n");
-		return false;
+		return 0;
 	}
 	size = snap_walk(walk, &count);
 	if (!size)
 		goto out;
-
 	status = efi_bs_call(allocate_pool, EFI_ACPI_RECLAIM_MEMORY, size,
-			     (void **)&snap);
+			     table);
 	if (status != EFI_SUCCESS) {
 		efi_err("EFI variable snapshot: no memory; no snapshot\n");
 		size = 0;
 		goto out;
 	}
-	memcpy(snap, walk, size);
-	status = efi_bs_call(install_configuration_table, &guid, snap);
-	if (status != EFI_SUCCESS) {
-		efi_err("EFI variable snapshot: cannot install table: 0x%lx\n",
-			status);
-		efi_bs_call(free_pool, snap);
-		size = 0;
-		goto out;
-	}
-	sha256(snap, size, digest);
+	memcpy(*table, walk, size);
 	efi_info("EFI variable snapshot: %u variables, %u bytes, %llu TSC cycles\n",
 		 count, size, snap_cycles() - start);
 out:
 	efi_bs_call(free_pool, walk);
-	return size != 0;
+	return size;
+}
+
+/**
+ * efi_var_snapshot_install() - snapshot the runtime variables
+ * @take: take a snapshot (the policy lets the kernel start locked)
+ *
+ * With @take, walks the variables with GetNextVariableName() and
+ * GetVariable() while boot services are still up, keeps those with the
+ * RUNTIME_ACCESS attribute (except pstore records, LINUX_EFI_CRASH_GUID),
+ * and installs them as the LINUX_EFI_VAR_SNAPSHOT_TABLE_GUID
+ * configuration table in EFI_ACPI_RECLAIM_MEMORY (never freed by the
+ * kernel, survives kexec).  Must be called after the stub's own variable
+ * writes.  Beyond EFI_VAR_SNAPSHOT_MAX_SIZE bytes or
+ * EFI_VAR_SNAPSHOT_MAX_COUNT variables there is no snapshot at all, never
+ * a partial one.
+ *
+ * A table with that GUID that is already installed (by a boot loader) is
+ * never passed on: it is replaced by the stub's own snapshot, or removed
+ * when there is none, so that the kernel serves only what this stub read
+ * from the firmware.
+ *
+ * Nothing is measured here: the variable store changes from boot to boot
+ * (monotonic counters, boot entries, loader timestamps), and a digest of
+ * it would make any PCR it went into unpredictable.  After a secure
+ * launch the kernel measures what its keyrings trust, from its own
+ * validated copy, into the DRTM PCR (security/efi_rt_gate).
+ */
+void efi_var_snapshot_install(bool take)
+{
+	efi_guid_t guid = LINUX_EFI_VAR_SNAPSHOT_TABLE_GUID;
+	bool foreign = !!get_efi_config_table(guid);
+	efi_status_t status;
+	void *snap = NULL;
+
+	if (foreign)
+		efi_warn("EFI variable snapshot installed before the stub: not used\n");
+	if (take && efi_is_native() && snap_take(&snap)) {
+		/* Replaces a table installed earlier, if any */
+		status = efi_bs_call(install_configuration_table, &guid, snap);
+		if (status == EFI_SUCCESS)
+			return;
+		efi_err("EFI variable snapshot: cannot install table: 0x%lx; no snapshot\n",
+			status);
+		efi_bs_call(free_pool, snap);
+	}
+	if (!foreign)
+		return;
+	status = efi_bs_call(install_configuration_table, &guid, NULL);
+	if (status != EFI_SUCCESS)
+		efi_err("EFI variable snapshot: cannot remove the earlier table: 0x%lx\n",
+			status);
 }

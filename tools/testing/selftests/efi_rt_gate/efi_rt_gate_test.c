@@ -359,7 +359,9 @@ static void ask_host_rtcode(struct __test_metadata *_metadata)
  * The typed digests of a gate event: none, except in the first unlock
  * of a boot that deferred SetVirtualAddressMap(), which carries exactly
  * one SHA-256 of the runtime-services code: the harness's own hash of
- * that memory, if this process asked for it (EXPECT_RTCODE_HOST).
+ * that memory, if this process asked for it (EXPECT_RTCODE_HOST); and in
+ * a boot record of a kernel holding a variable snapshot, which carries
+ * the SHA-256 of the variables the keyrings trust.
  */
 static void check_event_digests(struct __test_metadata *_metadata,
 				const struct gate_event *ev, int first_unlock)
@@ -367,6 +369,14 @@ static void check_event_digests(struct __test_metadata *_metadata,
 	char hex[2 * 32 + 1];
 	int i;
 
+	if (ev->op == GATE_OP_BOOT && ev->nr_digests) {
+		/* drtm_trusted_vars checks the value */
+		ASSERT_EQ(1, ev->nr_digests) TH_LOG("seq %u", ev->seq);
+		ASSERT_EQ(GATE_DIGEST_TRUSTED_VARS, ev->digest[0].type);
+		ASSERT_EQ(TPM2_ALG_SHA256, ev->digest[0].alg);
+		ASSERT_EQ(32, ev->digest[0].size);
+		return;
+	}
 	if (!(first_unlock && ev->op == GATE_OP_UNLOCK && svam_deferred_at_boot())) {
 		ASSERT_EQ(0, ev->nr_digests) TH_LOG("seq %u", ev->seq);
 		return;
@@ -887,6 +897,220 @@ static void expect_unlocked_efivarfs(struct __test_metadata *_metadata)
 	ASSERT_EQ(5, write(held_fd, (uint8_t []){ 7, 0, 0, 0, 1 }, 5));
 }
 
+/*
+ * The variables the kernel's keyrings trust (load_uefi_certs(): db, dbx,
+ * MokListRT, MokListXRT, MokListTrustedRT; SbatLevelRT), in the order of
+ * the boot record's trustedvars digest (Documentation/ABI/testing/
+ * securityfs-efi-rt-gate).
+ */
+static const struct {
+	const char *name, *guid;
+} trusted_vars[] = {
+	{ "db", "d719b2cb-3d3a-4596-a3bc-dad00e67656f" },
+	{ "dbx", "d719b2cb-3d3a-4596-a3bc-dad00e67656f" },
+	{ "MokListRT", "605dab50-e046-4300-abb6-3dd810dd8b23" },
+	{ "MokListXRT", "605dab50-e046-4300-abb6-3dd810dd8b23" },
+	{ "MokListTrustedRT", "605dab50-e046-4300-abb6-3dd810dd8b23" },
+	{ "SbatLevelRT", "605dab50-e046-4300-abb6-3dd810dd8b23" },
+};
+
+#define TRUSTED_VAR_MAX	(1024 * 1024)	/* the snapshot's bound */
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+/* The text form of a GUID in EFI's binary layout (EFI_GUID) */
+static int guid_bytes(const char *text, uint8_t *g)
+{
+	unsigned int f[11], i;
+
+	if (sscanf(text, "%8x-%4x-%4x-%2x%2x-%2x%2x%2x%2x%2x%2x", &f[0], &f[1],
+		   &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9],
+		   &f[10]) != 11)
+		return -1;
+	for (i = 0; i < 4; i++)
+		g[i] = f[0] >> (8 * i);
+	g[4] = f[1];
+	g[5] = f[1] >> 8;
+	g[6] = f[2];
+	g[7] = f[2] >> 8;
+	for (i = 0; i < 8; i++)
+		g[8 + i] = f[3 + i];
+	return 0;
+}
+
+/*
+ * What a verifier computes from efivarfs: SHA-256 over one
+ * UEFI_VARIABLE_DATA per trusted variable, in order (VariableName GUID,
+ * le64 name length in characters without the NUL, le64 data length, the
+ * UCS-2 name without the NUL, the data; an absent variable with data
+ * length 0 and no data).  Returns the number of variables present, or -1.
+ */
+static int trusted_vars_digest(uint8_t *digest)
+{
+	size_t cap = 64 * 1024, len = 0, nlen, i, k;
+	uint8_t *buf = malloc(cap), *file = malloc(TRUSTED_VAR_MAX + 4);
+	char path[256];
+	ssize_t n;
+	int present = 0, ret = -1;
+
+	if (!buf || !file)
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(trusted_vars); i++) {
+		snprintf(path, sizeof(path), EFIVARFS "/%s-%s",
+			 trusted_vars[i].name, trusted_vars[i].guid);
+		n = read_bytes(path, file, TRUSTED_VAR_MAX + 4);
+		if (n == -ENOENT)
+			n = 4;		/* absent: no attributes, no data */
+		else if (n < 4)	/* the attributes, then the data */
+			goto out;
+		else
+			present++;
+		nlen = strlen(trusted_vars[i].name);
+		if (len + 32 + 2 * nlen + n - 4 > cap) {
+			uint8_t *more = realloc(buf, len + 32 + 2 * nlen + n);
+
+			if (!more)
+				goto out;
+			buf = more;
+			cap = len + 32 + 2 * nlen + n;
+		}
+		if (guid_bytes(trusted_vars[i].guid, buf + len))
+			goto out;
+		put_le64(buf + len + 16, nlen);
+		put_le64(buf + len + 24, n - 4);
+		len += 32;
+		for (k = 0; k < nlen; k++) {	/* ASCII names: UCS-2 LE */
+			buf[len++] = trusted_vars[i].name[k];
+			buf[len++] = 0;
+		}
+		memcpy(buf + len, file + 4, n - 4);
+		len += n - 4;
+	}
+	if (hash_buf(TPM2_ALG_SHA256, buf, len, digest) == 32)
+		ret = present;
+out:
+	free(file);
+	free(buf);
+	return ret;
+}
+
+/*
+ * After a secure launch the kernel's boot record in the DRTM log carries
+ * the SHA-256 of the variables its keyrings trust, as it serves them from
+ * its validated copy of the EFI stub's snapshot (typed digest 2,
+ * trustedvars).  Computed here from efivarfs while locked, as a verifier
+ * would, it must match.
+ */
+TEST(drtm_trusted_vars)
+{
+	uint8_t want[32];
+	const struct gate_digest *d = NULL;
+	struct event_log drtm;
+	struct gate_event ev;
+	unsigned int r, i, boots = 0;
+	char state[32], err[160];
+	int present;
+
+	gate_state(state, sizeof(state));
+	ASSERT_STREQ("locked", state) TH_LOG("efivarfs serves the snapshot only while locked");
+	ASSERT_EQ(0, mount_efivarfs());
+	present = trusted_vars_digest(want);
+	ASSERT_LE(0, present) TH_LOG("cannot read the trusted variables from efivarfs");
+	ASSERT_EQ(0, log_load_container(&drtm, DRTM_LOG)) TH_LOG("DRTM log: %s", drtm.error);
+	for (r = 0; r < drtm.nr_records; r++) {
+		if (drtm.rec[r].pcr != gate_pcr() || drtm.rec[r].type != EV_EVENT_TAG)
+			continue;
+		ASSERT_EQ(0, gate_event_decode(drtm.rec[r].event, drtm.rec[r].event_size,
+					       &ev, err, sizeof(err))) TH_LOG("%s", err);
+		if (ev.op != GATE_OP_BOOT)
+			continue;
+		boots++;
+		d = NULL;
+		for (i = 0; i < ev.nr_digests && i < GATE_MAX_DIGESTS; i++)
+			if (ev.digest[i].type == GATE_DIGEST_TRUSTED_VARS)
+				d = &ev.digest[i];
+		ASSERT_NE(NULL, d) TH_LOG("the boot record has no trustedvars digest (%u digests)",
+					  ev.nr_digests);
+	}
+	ASSERT_EQ(1, boots) TH_LOG("%u boot records in the DRTM log", boots);
+	ASSERT_EQ(TPM2_ALG_SHA256, d->alg);
+	ASSERT_EQ(32, d->size);
+	printf("# trusted variables (%d of %zu present): efivarfs sha256 ", present,
+	       ARRAY_SIZE(trusted_vars));
+	for (i = 0; i < 32; i++)
+		printf("%02x", want[i]);
+	printf(", boot record ");
+	for (i = 0; i < 32; i++)
+		printf("%02x", d->data[i]);
+	printf("\n");
+	ASSERT_EQ(0, memcmp(want, d->data, 32))
+		TH_LOG("the boot record's digest is not that of what efivarfs serves");
+	log_free(&drtm);
+}
+
+/*
+ * Two of the trusted variables that OVMF lacks, with the attributes shim
+ * gives them (boot-services and runtime access, non-volatile here so that
+ * the next boot's snapshot holds them): scenario sl-trusted-vars writes
+ * them in its first boot (trusted_vars_write, which unlocks) and checks in
+ * its second, locked again, that the snapshot serves them
+ * (trusted_vars_served) and that the boot record's digest covers them
+ * (drtm_trusted_vars).
+ */
+static const struct {
+	const char *path;
+	uint8_t data[24];
+	size_t len;
+} written_vars[] = {
+	{ EFIVARFS "/SbatLevelRT-605dab50-e046-4300-abb6-3dd810dd8b23",
+	  { 7, 0, 0, 0, 's', 'b', 'a', 't', ',', '1', ',', '2', '0', '2', '1',
+	    '0', '3', '0', '2', '1', '8', '\n' }, 22 },
+	{ EFIVARFS "/MokListTrustedRT-605dab50-e046-4300-abb6-3dd810dd8b23",
+	  { 7, 0, 0, 0, 1 }, 5 },
+};
+
+TEST(trusted_vars_write)
+{
+	unsigned int i;
+	int fd, ret;
+
+	ret = gate_write("1", 1, 0);
+	ASSERT_EQ(0, ret) TH_LOG("unlock: %s", strerror(-ret));
+	ASSERT_EQ(0, mount_efivarfs());
+	for (i = 0; i < ARRAY_SIZE(written_vars); i++) {
+		fd = open(written_vars[i].path, O_WRONLY | O_CREAT, 0600);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", written_vars[i].path, strerror(errno));
+		ASSERT_EQ((ssize_t)written_vars[i].len,
+			  write(fd, written_vars[i].data, written_vars[i].len))
+			TH_LOG("%s: %s", written_vars[i].path, strerror(errno));
+		close(fd);
+	}
+}
+
+TEST(trusted_vars_served)
+{
+	uint8_t buf[64];
+	unsigned int i;
+	char state[32];
+	ssize_t n;
+
+	gate_state(state, sizeof(state));
+	ASSERT_STREQ("locked", state);
+	ASSERT_EQ(0, mount_efivarfs());
+	for (i = 0; i < ARRAY_SIZE(written_vars); i++) {
+		n = read_bytes(written_vars[i].path, buf, sizeof(buf));
+		ASSERT_EQ((ssize_t)written_vars[i].len, n)
+			TH_LOG("%s from the snapshot: %zd", written_vars[i].path, n);
+		ASSERT_EQ(0, memcmp(written_vars[i].data, buf, n));
+	}
+}
+
 static void expect_locked_efivarfs(struct __test_metadata *_metadata)
 {
 	uint8_t out[5] = { 7, 0, 0, 0, 1 };
@@ -1056,8 +1280,10 @@ TEST(log_valid)
 			      state_code_name(ev[0].after), ev[0].flags, ev[0].reason,
 			      ev[0].nr_digests);
 		for (nb = 0; nb < ev[0].nr_digests; nb++) {
-			/* check_event_digests() allowed only rtcode/sha256 */
-			i += snprintf(want + i, sizeof(want) - i, " rtcode:sha256:");
+			/* check_event_digests() allowed only these, sha256 */
+			i += snprintf(want + i, sizeof(want) - i, " %s:sha256:",
+				      ev[0].digest[nb].type == GATE_DIGEST_TRUSTED_VARS ?
+				      "trustedvars" : "rtcode");
 			for (d = 0; d < ev[0].digest[nb].size; d++)
 				i += snprintf(want + i, sizeof(want) - i, "%02x",
 					      ev[0].digest[nb].data[d]);

@@ -11,6 +11,10 @@
  * unlock or a relock): on a boot where nobody did, the firmware's log alone
  * replays PCRs 0-15 in every bank; on a kernel with IMA, the firmware's log
  * followed by IMA's measurement list of that bank (IMA extends PCR 10).
+ *
+ * fw_pcrs_record and fw_pcrs_same run in two boots of one machine (a
+ * scenario with "disk: yes" and "after_reboot:"): PCRs 0-7 must not
+ * change from one boot to the next.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -228,9 +232,12 @@ TEST(fw_policy_event)
 		SKIP(return, "no TPM");
 	ASSERT_EQ(0, log_load(&fw, FW_LOG)) TH_LOG("firmware log: %s", fw.error);
 
-	/* Exactly one record with the gate's tag outside PCR 1 (the snapshot). */
+	/*
+	 * Exactly one record with the gate's tag: the stub measures nothing
+	 * else (in particular no variable snapshot into a firmware PCR).
+	 */
 	for (r = 0; r < fw.nr_records; r++) {
-		if (fw.rec[r].event_size < 4 || fw.rec[r].pcr == 1)
+		if (fw.rec[r].event_size < 4)
 			continue;
 		if (fw.rec[r].event[0] != (GATE_EVENT_TAG_ID & 0xff) ||
 		    fw.rec[r].event[1] != (GATE_EVENT_TAG_ID >> 8 & 0xff) ||
@@ -336,18 +343,6 @@ static uint16_t yaml_bank(const char *line)
 }
 
 /*
- * Does the EFI stub take a variable snapshot on this boot: with policy
- * locked or auto (this kernel has secure-launch support), unless the
- * scenario says otherwise (EXPECT_SNAPSHOT)?
- */
-static int snapshot_expected(const char *policy)
-{
-	if (env("EXPECT_SNAPSHOT"))
-		return atoi(env("EXPECT_SNAPSHOT"));
-	return policy && (!strcmp(policy, "locked") || !strcmp(policy, "auto"));
-}
-
-/*
  * A standard parser reads the whole firmware log, shows the gate's event
  * once, and its own replay (the "pcrs:" section) matches the TPM.
  */
@@ -403,8 +398,8 @@ TEST(fw_log_tpm2_eventlog)
 		checked++;
 	}
 	fclose(f);
-	/* The policy event, and the snapshot's if the stub took one */
-	ASSERT_EQ(1 + snapshot_expected(env("EXPECT_POLICY")), found)
+	/* The policy event, and no other */
+	ASSERT_EQ(1, found)
 		TH_LOG("tpm2_eventlog shows %d gate events", found);
 	ASSERT_LT(0, checked) TH_LOG("no replayed PCRs in tpm2_eventlog's output");
 }
@@ -471,64 +466,6 @@ static const struct {
 	{ "wrapper only", 0, -1, -46, 1, "event truncated" },
 	{ "tag truncated", 0, -1, -51, 0, "tagged event truncated" },
 };
-
-/*
- * A policy under which the kernel may start locked ("locked", or "auto"
- * on this CONFIG_SECURE_LAUNCH kernel) comes with exactly one snapshot
- * event in PCR 1: operation 5, one typed digest (type 1, TPM_ALG_SHA256,
- * 32 bytes), every bank's digest the hash of the gate event; any other
- * policy with none.  EXPECT_SNAPSHOT=0/1 overrides.
- */
-TEST(fw_snapshot_event)
-{
-	const char *want = env("EXPECT_POLICY");
-	const struct log_record *rec = NULL;
-	uint8_t d[TPM_MAX_DIGEST];
-	struct event_log fw;
-	struct gate_event ev;
-	unsigned int r, found = 0;
-	char err[160];
-	int b, expect;
-	const uint8_t *p;
-
-	ASSERT_NE(NULL, want) TH_LOG("EXPECT_POLICY is not set");
-	if (!tpm_present())
-		SKIP(return, "no TPM");
-	expect = snapshot_expected(want);
-	ASSERT_EQ(0, log_load(&fw, FW_LOG)) TH_LOG("firmware log: %s", fw.error);
-	for (r = 0; r < fw.nr_records; r++) {
-		p = fw.rec[r].event;
-		if (fw.rec[r].event_size < 8 ||
-		    (p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24) !=
-		    GATE_EVENT_TAG_ID)
-			continue;
-		ASSERT_EQ(0, gate_event_decode(p, fw.rec[r].event_size, &ev,
-					       err, sizeof(err))) TH_LOG("%s", err);
-		if (ev.op != GATE_OP_SNAPSHOT)
-			continue;
-		found++;
-		rec = &fw.rec[r];
-	}
-	ASSERT_EQ(expect, found) TH_LOG("%u snapshot events, policy %s", found, want);
-	if (!expect)
-		return;
-	ASSERT_EQ(EV_EVENT_TAG, rec->type);
-	ASSERT_EQ(1, rec->pcr);
-	ASSERT_EQ(0, gate_event_decode(rec->event, rec->event_size, &ev, err, sizeof(err)));
-	ASSERT_EQ(1, ev.pcr);
-	ASSERT_EQ(1, ev.nr_digests);
-	p = rec->event + 8 + GATE_EVENT_HDR_SIZE;
-	ASSERT_EQ(GATE_DIGEST_VAR_SNAPSHOT, p[0] | p[1] << 8);
-	ASSERT_EQ(TPM2_ALG_SHA256, p[2] | p[3] << 8);
-	ASSERT_EQ(32, p[4] | p[5] << 8);
-	ASSERT_STREQ("efi_rt_gate variable snapshot", ev.text);
-	for (b = 0; b < (int)fw.nr_banks; b++) {
-		ASSERT_EQ((int)fw.banks[b].size,
-			  hash_buf(fw.banks[b].alg, rec->event + 8,
-				   rec->event_size - 8, d));
-		ASSERT_EQ(0, memcmp(d, rec->digest[b], fw.banks[b].size));
-	}
-}
 
 TEST(gate_event_decoder_strict)
 {
@@ -597,6 +534,110 @@ TEST(gate_event_decoder_strict)
 	buf[8 + 26] = 48;
 	ASSERT_EQ(1, gate_event_decode(buf, n, &ev, err, sizeof(err)));
 	ASSERT_NE(NULL, strstr(err, "digest 0")) TH_LOG("%s", err);
+}
+
+/*
+ * The firmware's PCRs (0-7) of two boots of one machine, read from the
+ * TPM with TPM2_PCR_Read in every bank: fw_pcrs_record (first boot)
+ * stores them on the disk partition "sealed", fw_pcrs_same (second boot,
+ * same command line, same variable store) compares.  Nothing the EFI
+ * stub or the kernel measures may make them differ from one boot to the
+ * next (the stub's policy goes to PCR 9), whatever the policy: sealing to
+ * PCR 1 or 7 and predicting them must keep working.
+ */
+#define FW_PCRS_MAGIC	"efi_rt_gate firmware PCRs v1\n"
+#define FW_PCRS_MAX	8192
+
+/* "<bank> <pcr> <hex>\n" for PCRs 0-7 of every bank; length or -errno */
+static int fw_pcrs_text(char *buf, size_t max)
+{
+	uint16_t algs[LOG_MAX_BANKS];
+	uint8_t d[TPM_MAX_DIGEST];
+	size_t len, off;
+	unsigned int p, i;
+	int b, nb, rc;
+
+	off = snprintf(buf, max, FW_PCRS_MAGIC);
+	nb = sysfs_banks(algs, LOG_MAX_BANKS);
+	if (nb <= 0)
+		return -ENOENT;
+	for (b = 0; b < nb; b++) {
+		for (p = 0; p < 8; p++) {
+			rc = tpm2_pcr_read(p, algs[b], d, &len);
+			if (rc)
+				return rc < 0 ? rc : -EIO;
+			off += snprintf(buf + off, max - off, "%s %u ",
+					tpm2_alg_name(algs[b]), p);
+			for (i = 0; i < len; i++)
+				off += snprintf(buf + off, max - off, "%02x", d[i]);
+			off += snprintf(buf + off, max - off, "\n");
+			if (off >= max)
+				return -E2BIG;
+		}
+	}
+	return off;
+}
+
+static int fw_pcrs_dev(char *dev)
+{
+	char disk[DEV_MAX];
+	int n;
+
+	return find_partition("sealed", dev, disk, &n);
+}
+
+TEST(fw_pcrs_record)
+{
+	static char buf[FW_PCRS_MAX];
+	char dev[DEV_MAX], *pcr1;
+	int len, fd;
+
+	if (!tpm_present())
+		SKIP(return, "no TPM");
+	ASSERT_EQ(0, fw_pcrs_dev(dev)) TH_LOG("no partition named \"sealed\"");
+	len = fw_pcrs_text(buf, sizeof(buf));
+	ASSERT_LT(0, len) TH_LOG("reading the PCRs: %s", strerror(-len));
+	fd = open(dev, O_WRONLY);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", dev, strerror(errno));
+	/* The whole buffer: zeros after the text end it on the next read. */
+	ASSERT_EQ((ssize_t)sizeof(buf), pwrite(fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, fsync(fd));
+	close(fd);
+	pcr1 = strstr(buf, "sha256 1 ");
+	if (pcr1)
+		printf("# boot %s: %.*s\n", env("HARNESS_BOOT") ?: "?",
+		       (int)strcspn(pcr1, "\n"), pcr1);
+}
+
+TEST(fw_pcrs_same)
+{
+	static char before[FW_PCRS_MAX + 1], now[FW_PCRS_MAX];
+	char dev[DEV_MAX], *a, *b, *ea, *eb;
+	int len, differ = 0;
+
+	if (!tpm_present())
+		SKIP(return, "no TPM");
+	ASSERT_EQ(0, fw_pcrs_dev(dev)) TH_LOG("no partition named \"sealed\"");
+	ASSERT_LT(0, read_bytes(dev, before, FW_PCRS_MAX));
+	ASSERT_EQ(0, strncmp(before, FW_PCRS_MAGIC, strlen(FW_PCRS_MAGIC)))
+		TH_LOG("no PCRs of an earlier boot on %s (fw_pcrs_record)", dev);
+	len = fw_pcrs_text(now, sizeof(now));
+	ASSERT_LT(0, len) TH_LOG("reading the PCRs: %s", strerror(-len));
+	/* Same banks in the same order: compare line by line. */
+	for (a = before, b = now; *a && *b; a = ea + 1, b = eb + 1) {
+		ea = strchr(a, '\n');
+		eb = strchr(b, '\n');
+		ASSERT_TRUE(ea && eb);
+		if (ea - a != eb - b || memcmp(a, b, ea - a)) {
+			printf("# differs: earlier boot %.*s, this boot %.*s\n",
+			       (int)(ea - a), a, (int)(eb - b), b);
+			differ++;
+		} else if (!strncmp(a, "sha256 1 ", 9)) {
+			printf("# same in both boots: %.*s\n", (int)(ea - a), a);
+		}
+	}
+	ASSERT_TRUE(!*a && !*b) TH_LOG("the banks changed between the boots");
+	ASSERT_EQ(0, differ) TH_LOG("%d firmware PCR values differ between two boots", differ);
 }
 
 TEST_HARNESS_MAIN

@@ -31,7 +31,6 @@
 #define GATE_OP_BOOT		2
 #define GATE_OP_UNLOCK		3
 #define GATE_OP_RELOCK		4
-#define GATE_OP_SNAPSHOT	5	/* EFI stub, PCR 1: variable snapshot */
 #define GATE_STATE_DISABLED	0
 #define GATE_STATE_LOCKED	1
 #define GATE_STATE_UNLOCKED	2
@@ -62,9 +61,12 @@ struct log_record {
 	size_t offset;				/* of the record in the log */
 };
 
-/* Typed digests: the runtime-services code before SetVirtualAddressMap() */
+/*
+ * Typed digests: the runtime-services code before SetVirtualAddressMap();
+ * the variables the kernel's keyrings trust, as it serves them
+ */
 #define GATE_DIGEST_RT_CODE	1
-#define GATE_DIGEST_VAR_SNAPSHOT	2
+#define GATE_DIGEST_TRUSTED_VARS	2
 #define GATE_MAX_DIGESTS	4	/* kept by the decoder; more are checked */
 
 struct gate_digest {
