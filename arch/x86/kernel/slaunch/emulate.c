@@ -461,8 +461,11 @@ static int sl_emu_log_write(struct tpm_chip *chip)
 		return 0;
 
 	n = sl_emu_banks(chip, banks);
-	if (n < 0)
+	if (n < 0) {
+		pr_err("emulated DRTM log: %s has no PCR banks for its header\n",
+		       dev_name(&chip->dev));
 		return n;
+	}
 	buf = kzalloc(SZ_4K, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
