@@ -255,8 +255,9 @@ EXPORT_SYMBOL_GPL(slaunch_emulated);
 /*
  * Leave locality 2 of a TIS TPM active, as the Secure Launch series'
  * early code does before it enters the kernel: the TIS driver must cope
- * with it when it probes.  Nothing to do without a TIS TPM (a CRB one,
- * none: registers that read all-ones).
+ * with it when it probes.  The firmware's locality 0 (OVMF leaves it
+ * active) is given up first, as a launching bootloader does.  Nothing to
+ * do without a TIS TPM (a CRB one, none: registers that read all-ones).
  */
 static void __init sl_emu_tis_locality(void)
 {
@@ -270,11 +271,15 @@ static void __init sl_emu_tis_locality(void)
 	access = ioread8(loc0 + SL_EMU_TIS_ACCESS);
 	iftype = ioread32(loc0 + SL_EMU_TIS_INTERFACE_ID) &
 		 SL_EMU_TIS_IFTYPE_MASK;
-	iounmap(loc0);
 	if (access == 0xff || !(access & SL_EMU_TIS_ACCESS_VALID) ||
 	    (iftype != SL_EMU_TIS_IFTYPE_FIFO &&
-	     iftype != SL_EMU_TIS_IFTYPE_TIS13))
+	     iftype != SL_EMU_TIS_IFTYPE_TIS13)) {
+		iounmap(loc0);
 		return;
+	}
+	if (access & SL_EMU_TIS_ACCESS_ACTIVE)
+		iowrite8(SL_EMU_TIS_ACCESS_ACTIVE, loc0 + SL_EMU_TIS_ACCESS);
+	iounmap(loc0);
 
 	loc = ioremap(SL_EMU_TIS_BASE +
 		      SL_EMU_TIS_LOCALITY * SL_EMU_TIS_LOCALITY_SIZE,

@@ -1273,6 +1273,7 @@ TEST(drtm_log_replays)
 	struct event_log drtm, own;
 	int nb, nw, b, ob, tools;
 	char buf[8];
+	bool late;
 
 	ASSERT_EQ(1, read_text(SL_DIR "/emulated", buf, sizeof(buf)));
 	ASSERT_STREQ("1", buf);
@@ -1281,7 +1282,13 @@ TEST(drtm_log_replays)
 	/* The file is the whole container, as the Secure Launch series': */
 	ASSERT_LT(drtm.len, drtm.size) TH_LOG("no unused rest after the records");
 	ASSERT_EQ(0, log_load(&own, BIN_LOG)) TH_LOG("%s", own.error);
-	ASSERT_LE(2, drtm.nr_records);
+	/*
+	 * The launch, and the gate's boot record unless its TPM came late
+	 * (a module) and nothing used it yet: then the boot record comes
+	 * with the first transition.
+	 */
+	late = !own.nr_records && dmesg_has("efi_rt_gate: ", "no TPM yet");
+	ASSERT_LE(late ? 1 : 2, drtm.nr_records);
 
 	/* The TPM's banks are the ones the scenario set up. */
 	nb = sysfs_banks(algs, LOG_MAX_BANKS);
@@ -1316,7 +1323,7 @@ TEST(drtm_log_replays)
 	 * Every gate record is in the DRTM log too, in order: the same type
 	 * and event, with the header's banks of the digests in its own log.
 	 */
-	ASSERT_LE(1, own.nr_records);
+	ASSERT_LE(late ? 0 : 1, own.nr_records);
 	for (r = 0, i = 0; r < drtm.nr_records; r++) {
 		const struct log_record *dr = &drtm.rec[r], *or;
 
@@ -1426,8 +1433,19 @@ TEST(drtm_header_invalid)
 	if (env("EXPECT_UNLOCK_ERRNO"))
 		ASSERT_EQ(-atoi(env("EXPECT_UNLOCK_ERRNO")), ret);
 	ASSERT_EQ(0, take_snapshot(&after));
-	ASSERT_TRUE(snapshot_equal(&before, &after))
-		TH_LOG("state, PCR %u or the gate's log changed", before.pcr);
+	if (!before.log.len && dmesg_has("efi_rt_gate: ", "no TPM yet")) {
+		/*
+		 * A TPM that came late (a module): its first use gave the
+		 * gate's log the header of its banks, and nothing more.
+		 */
+		ASSERT_STREQ(before.state, after.state);
+		ASSERT_EQ(0, memcmp(before.value, after.value, sizeof(before.value)))
+			TH_LOG("PCR %u changed", before.pcr);
+		ASSERT_EQ(0, after.log.nr_records);
+	} else {
+		ASSERT_TRUE(snapshot_equal(&before, &after))
+			TH_LOG("state, PCR %u or the gate's log changed", before.pcr);
+	}
 	ASSERT_EQ(0, read_file(DRTM_LOG, &log1, &len1));
 	ASSERT_EQ(len0, len1);
 	ASSERT_EQ(0, memcmp(log0, log1, len0)) TH_LOG("the DRTM log changed");
