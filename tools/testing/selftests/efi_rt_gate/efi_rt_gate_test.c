@@ -1361,7 +1361,7 @@ TEST(drtm_log_replays)
 			ASSERT_EQ(0, memcmp(d, drtm.rec[r].digest[i], drtm.banks[i].size));
 		}
 	}
-	ASSERT_LE(1, seen[gate_pcr()]);
+	ASSERT_LE(late ? 0 : 1, seen[gate_pcr()]);
 
 	/* Replayed from the launch's initial value (0), PCRs 17-22 match. */
 	for (p = 17; p <= 22; p++) {
