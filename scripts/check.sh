@@ -33,17 +33,22 @@ initrd_for() {	# variant flavour -> INITRD=cpio
 	INITRD=$B/initramfs-$fl.cpio.gz
 	if [ "$fl" = kexec ] || [ "$fl" = kexec2 ]; then
 		# The running kernel and the min initramfs, for kexec -s -l
-		# in the guest (no variant with modules needs it yet); kexec2
-		# has the kexec initramfs instead of min, for a second kexec.
-		local inner=$B/initramfs-min.cpio.gz
+		# in the guest; kexec2 has the kexec initramfs instead of
+		# min, for a second kexec.  A variant with modules (its TIS
+		# driver) has them in both, the inner one included.
+		local inner
+		initrd_for "$v" min || return 1
+		inner=$INITRD
 		if [ "$fl" = kexec2 ]; then
 			initrd_for "$v" kexec || return 1
 			inner=$INITRD
 		fi
 		INITRD=$B/kbuild/$v/initramfs-$fl.cpio.gz
 		[ -n "${initrds[$v-$fl]:-}" ] && return 0
+		# shellcheck disable=SC2046
 		KEXEC_IMAGE=$KERN KEXEC_INITRD=$inner \
-			"$PROJ/scripts/mkinitramfs.sh" "$INITRD" "$B/selftests" kexec >&2 || return 1
+			"$PROJ/scripts/mkinitramfs.sh" "$INITRD" "$B/selftests" kexec \
+			$([ -d "$mods" ] && echo "$mods") >&2 || return 1
 		initrds[$v-$fl]=1
 		return 0
 	fi

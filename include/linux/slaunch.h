@@ -14,12 +14,18 @@
  * appends a record carrying exactly those digests with
  * slaunch_eventlog_append() and only then calls slaunch_eventlog_unlock().
  * The lock is the one the log's securityfs file takes for its appends.
+ *
+ * Also beyond the series: tpm_chip_register() hands every chip to
+ * slaunch_tpm_chip_register(), which moves it to the launch's locality,
+ * so that a TPM whose driver probes after the launch code ran gets it.
  */
 #ifndef _LINUX_SLAUNCH_H
 #define _LINUX_SLAUNCH_H
 
 #include <linux/errno.h>
 #include <linux/types.h>
+
+struct tpm_chip;
 
 /*
  * Secure Launch Defined State Flags
@@ -56,6 +62,7 @@ void slaunch_eventlog_unlock(void);
 int slaunch_eventlog_algs(u16 *algs, u16 *sizes, unsigned int max);
 size_t slaunch_eventlog_space(void);
 int slaunch_eventlog_append(const void *data, size_t size);
+void slaunch_tpm_chip_register(struct tpm_chip *chip);
 
 #else /* !CONFIG_SECURE_LAUNCH */
 
@@ -90,6 +97,10 @@ static inline size_t slaunch_eventlog_space(void)
 static inline int slaunch_eventlog_append(const void *data, size_t size)
 {
 	return -EOPNOTSUPP;
+}
+
+static inline void slaunch_tpm_chip_register(struct tpm_chip *chip)
+{
 }
 
 #endif /* CONFIG_SECURE_LAUNCH */

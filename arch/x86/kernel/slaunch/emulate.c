@@ -12,6 +12,10 @@
  * launch runs; code that is to behave as after a launch asks
  * slaunch_emulated().  It taints the kernel (TAINT_USER), is refused under
  * lockdown and with Secure Boot enabled, and a real launch wins over it.
+ * It is decided before security_init(), where the lockdown LSM, unless it
+ * is an early LSM, does not answer yet: the lockdown that the command line
+ * ("lockdown=") or the kernel's configuration (LOCK_DOWN_KERNEL_FORCE_*)
+ * asks for refuses it too.
  * Like a bootloader, it writes the log's Spec ID Event03 header and, like
  * the SINIT ACM, the launch measurement in PCR 17; both before anything
  * else in the kernel measures into the log.  The TPM, its localities,
@@ -26,8 +30,11 @@
  * "badspecid" writes a header with a broken signature, so that a log
  * without a valid header can be tested.
  *
- * Like the Secure Launch series after a real launch, it moves the kernel's
- * TPM traffic to locality 2 (tpm_chip_set_locality()), once.
+ * Like the Secure Launch series' early code, it leaves locality 2 of a TIS
+ * TPM active, which the TIS driver's probe must cope with; as after a real
+ * launch, every TPM chip then moves to locality 2 when it registers
+ * (slaunch_tpm_chip_register()), the emulated log gets its header when the
+ * first chip does, unless "slaunch_emulate=" named the banks.
  */
 
 #define pr_fmt(fmt) "slaunch: " fmt
@@ -37,6 +44,7 @@
 #include <kunit/visibility.h>
 #include <linux/efi.h>
 #include <linux/init.h>
+#include <linux/io.h>
 #include <linux/panic.h>
 #include <linux/security.h>
 #include <linux/sizes.h>
@@ -78,11 +86,29 @@ static const struct {
 };
 
 #define SL_EMU_BADSPECID	"badspecid"
-/* The locality a DRTM launch hands to the kernel */
-#define SL_EMU_TPM_LOCALITY	2
+
+/*
+ * A TIS TPM at its PC Client address: the locality's ACCESS and the
+ * interface ID registers (TCG PC Client Platform TPM Profile), where a
+ * launch leaves locality 2 active.
+ */
+#define SL_EMU_TIS_BASE			0xfed40000
+#define SL_EMU_TIS_LOCALITY_SIZE	0x1000
+#define SL_EMU_TIS_LOCALITY		2
+#define SL_EMU_TIS_ACCESS		0x00
+#define SL_EMU_TIS_INTERFACE_ID		0x30
+#define SL_EMU_TIS_ACCESS_VALID		0x80
+#define SL_EMU_TIS_ACCESS_ACTIVE	0x20
+#define SL_EMU_TIS_ACCESS_REQUEST_USE	0x02
+/* InterfaceType: FIFO (TPM 2.0) or 0xf, TIS 1.3; CRB is 1 */
+#define SL_EMU_TIS_IFTYPE_MASK		0xf
+#define SL_EMU_TIS_IFTYPE_FIFO		0x0
+#define SL_EMU_TIS_IFTYPE_TIS13		0xf
 
 static bool sl_emu_requested __ro_after_init;
 static bool sl_emu_badspecid __ro_after_init;
+/* "lockdown=integrity" or "lockdown=confidentiality" was given */
+static bool sl_emu_lockdown_param __ro_after_init;
 /* The header's banks as indices into sl_emu_algs[]; none: the TPM's banks */
 static u8 sl_emu_order[ARRAY_SIZE(sl_emu_algs)] __ro_after_init;
 static int sl_emu_nr_algs __ro_after_init;
@@ -91,6 +117,8 @@ static bool sl_emu_decided __ro_after_init;
 static bool sl_emu_on __ro_after_init;
 static struct sl_emu_heap sl_emu_heap;
 static u8 sl_emu_log[SZ_32K] __aligned(PAGE_SIZE);
+/* The header and the launch record are in the log; under its mutex */
+static bool sl_emu_log_written;
 
 /*
  * "slaunch_emulate" or "slaunch_emulate=ALG[,ALG...][,badspecid]": the
@@ -127,6 +155,34 @@ static int __init slaunch_emulate_param(char *str)
 }
 early_param("slaunch_emulate", slaunch_emulate_param);
 
+/*
+ * The lockdown LSM's own early parameter, seen here too: the emulation is
+ * decided before security_init(), where a lockdown LSM that is not an
+ * early LSM is not registered yet and security_locked_down() says no.
+ * The same values as the LSM's; every other value locks nothing down
+ * there, and is left to the LSM to report.
+ */
+static int __init slaunch_emulate_lockdown_param(char *level)
+{
+	if (level && (!strcmp(level, "integrity") ||
+		      !strcmp(level, "confidentiality")))
+		sl_emu_lockdown_param = true;
+	return 0;
+}
+early_param("lockdown", slaunch_emulate_lockdown_param);
+
+/*
+ * Locked down now, or about to be once the lockdown LSM initialises: by
+ * the command line or by the kernel's configuration.
+ */
+static bool sl_emu_locked_down(void)
+{
+	return security_locked_down(LOCKDOWN_INTEGRITY_MAX) ||
+	       sl_emu_lockdown_param ||
+	       IS_ENABLED(CONFIG_LOCK_DOWN_KERNEL_FORCE_INTEGRITY) ||
+	       IS_ENABLED(CONFIG_LOCK_DOWN_KERNEL_FORCE_CONFIDENTIALITY);
+}
+
 /**
  * slaunch_emulate_refusal() - why the emulation must not run, if it must not
  * @launched: a real secure launch happened
@@ -158,7 +214,7 @@ static bool sl_emu_decide(void)
 		return false;
 	why = slaunch_emulate_refusal(slaunch_get_flags() & SL_FLAG_ACTIVE,
 				      efi_enabled(EFI_SECURE_BOOT),
-				      security_locked_down(LOCKDOWN_INTEGRITY_MAX));
+				      sl_emu_locked_down());
 	if (why) {
 		pr_err("slaunch_emulate refused: %s\n", why);
 		return false;
@@ -179,8 +235,10 @@ static bool sl_emu_decide(void)
  *
  * The first call, during boot and after the early parameters were
  * parsed, decides: "slaunch_emulate" was given, there was no real launch,
- * Secure Boot is off and the kernel is not locked down.  Turning the
- * emulation on taints the kernel.
+ * Secure Boot is off and the kernel is not locked down, nor asked to be
+ * by "lockdown=" or its configuration (the first call may come before
+ * the lockdown LSM initialised).  Turning the emulation on taints the
+ * kernel.
  *
  * Return: true if the kernel is to behave as after a secure launch.
  */
@@ -194,7 +252,55 @@ bool slaunch_emulated(void)
 }
 EXPORT_SYMBOL_GPL(slaunch_emulated);
 
-/* The emulated TXT heap, handed to the DRTM log code before it maps logs */
+/*
+ * Leave locality 2 of a TIS TPM active, as the Secure Launch series'
+ * early code does before it enters the kernel: the TIS driver must cope
+ * with it when it probes.  The firmware's locality 0 (OVMF leaves it
+ * active) is given up first, as a launching bootloader does.  Nothing to
+ * do without a TIS TPM (a CRB one, none: registers that read all-ones).
+ */
+static void __init sl_emu_tis_locality(void)
+{
+	void __iomem *loc0, *loc;
+	u8 access;
+	u32 iftype;
+
+	loc0 = ioremap(SL_EMU_TIS_BASE, SL_EMU_TIS_LOCALITY_SIZE);
+	if (!loc0)
+		return;
+	access = ioread8(loc0 + SL_EMU_TIS_ACCESS);
+	iftype = ioread32(loc0 + SL_EMU_TIS_INTERFACE_ID) &
+		 SL_EMU_TIS_IFTYPE_MASK;
+	if (access == 0xff || !(access & SL_EMU_TIS_ACCESS_VALID) ||
+	    (iftype != SL_EMU_TIS_IFTYPE_FIFO &&
+	     iftype != SL_EMU_TIS_IFTYPE_TIS13)) {
+		iounmap(loc0);
+		return;
+	}
+	if (access & SL_EMU_TIS_ACCESS_ACTIVE)
+		iowrite8(SL_EMU_TIS_ACCESS_ACTIVE, loc0 + SL_EMU_TIS_ACCESS);
+	iounmap(loc0);
+
+	loc = ioremap(SL_EMU_TIS_BASE +
+		      SL_EMU_TIS_LOCALITY * SL_EMU_TIS_LOCALITY_SIZE,
+		      SL_EMU_TIS_LOCALITY_SIZE);
+	if (!loc)
+		return;
+	iowrite8(SL_EMU_TIS_ACCESS_REQUEST_USE, loc + SL_EMU_TIS_ACCESS);
+	access = ioread8(loc + SL_EMU_TIS_ACCESS);
+	iounmap(loc);
+	if (access & SL_EMU_TIS_ACCESS_ACTIVE)
+		pr_info("TIS TPM locality %d left active, as a launch leaves it\n",
+			SL_EMU_TIS_LOCALITY);
+	else
+		pr_warn("TIS TPM locality %d not granted (ACCESS 0x%02x)\n",
+			SL_EMU_TIS_LOCALITY, access);
+}
+
+/*
+ * The emulated TXT heap, handed to the DRTM log code before it maps logs,
+ * and the TPM as a launch hands it over, before any TPM driver probes.
+ */
 static int __init slaunch_emulate_heap_init(void)
 {
 	struct sl_emu_heap *h = &sl_emu_heap;
@@ -202,6 +308,8 @@ static int __init slaunch_emulate_heap_init(void)
 
 	if (!slaunch_emulated())
 		return 0;
+
+	sl_emu_tis_locality();
 
 	h->bios_data_size = sizeof(u64);
 	h->os_mle_data_size = sizeof(u64);
@@ -230,10 +338,12 @@ struct sl_emu_bank {
 	enum hash_algo algo;
 };
 
-/* The header's banks: those named on the command line, or the TPM's. */
-static int __init sl_emu_banks(struct sl_emu_bank *banks)
+/*
+ * The header's banks: those named on the command line, or @chip's; no
+ * banks (-ENODEV) without either.
+ */
+static int sl_emu_banks(struct tpm_chip *chip, struct sl_emu_bank *banks)
 {
-	struct tpm_chip *chip;
 	int i, n = 0;
 
 	if (sl_emu_nr_algs) {
@@ -246,7 +356,6 @@ static int __init sl_emu_banks(struct sl_emu_bank *banks)
 		return n;
 	}
 
-	chip = tpm_default_chip();
 	if (!chip)
 		return -ENODEV;
 	for (i = 0; i < chip->nr_allocated_banks; i++) {
@@ -255,13 +364,12 @@ static int __init sl_emu_banks(struct sl_emu_bank *banks)
 		banks[n].algo = chip->allocated_banks[i].crypto_id;
 		n++;
 	}
-	put_device(&chip->dev);
 	return n ?: -ENODEV;
 }
 
 /* The TCG_PCR_EVENT with the Spec ID Event03 header for @banks. */
-static size_t __init sl_emu_write_specid(u8 *buf, const struct sl_emu_bank *banks,
-					 int n)
+static size_t sl_emu_write_specid(u8 *buf, const struct sl_emu_bank *banks,
+				  int n)
 {
 	struct tcg_pcr_event *ev = (struct tcg_pcr_event *)buf;
 	struct tcg_efi_specid_event_head *head;
@@ -290,8 +398,8 @@ static size_t __init sl_emu_write_specid(u8 *buf, const struct sl_emu_bank *bank
 }
 
 /* @out = H_@algo(@data, @len) */
-static int __init sl_emu_digest(enum hash_algo algo, const void *data,
-				size_t len, u8 *out)
+static int sl_emu_digest(enum hash_algo algo, const void *data, size_t len,
+			 u8 *out)
 {
 	struct crypto_shash *tfm;
 	int ret;
@@ -307,8 +415,8 @@ static int __init sl_emu_digest(enum hash_algo algo, const void *data,
 }
 
 /* The TCG_PCR_EVENT2 of the launch: SL_EVTYPE_SECURE_LAUNCH in PCR 17. */
-static int __init sl_emu_write_launch(u8 *buf, const struct sl_emu_bank *banks,
-				      int n, size_t *size)
+static int sl_emu_write_launch(u8 *buf, const struct sl_emu_bank *banks,
+			       int n, size_t *size)
 {
 	static const char data[] = SLAUNCH_EMULATED_LAUNCH_DATA;
 	size_t len = sizeof(data) - 1;
@@ -335,45 +443,32 @@ static int __init sl_emu_write_launch(u8 *buf, const struct sl_emu_bank *banks,
 	return 0;
 }
 
-/* Locality 2 for all the kernel's TPM traffic, as after a real launch */
-static int __init sl_emu_tpm_locality(void)
-{
-	struct tpm_chip *chip;
-	int ret;
-
-	chip = tpm_default_chip();
-	if (!chip)
-		return -ENODEV;
-	ret = tpm_chip_set_locality(chip, SL_EMU_TPM_LOCALITY);
-	put_device(&chip->dev);
-	return ret;
-}
-
 /*
- * Play the bootloader, the SINIT ACM and the Secure Launch series' late
- * module: move the TPM to locality 2, write the header and the launch
- * record into the emulated (empty) log, through the same code that appends
- * to a real one.  A late_initcall in arch/, so before the late_initcalls
- * of security/ and drivers/ that may measure into the log.
+ * Play the bootloader and the SINIT ACM: write the header and the launch
+ * record into the emulated (empty) log, through the same code that
+ * appends to a real one, once.  The banks are those named on the command
+ * line, or @chip's.  Before anything else in the kernel measures into the
+ * log: the gate does only once it found a TPM, which is registered by
+ * then.
  */
-static int __init slaunch_emulate_log_init(void)
+static int sl_emu_log_write(struct tpm_chip *chip)
 {
 	struct sl_emu_bank banks[TPM2_MAX_PCR_BANKS];
 	size_t hsize, rsize;
+	bool written;
 	int n, ret;
 	u8 *buf;
 
-	if (!slaunch_emulated())
+	slaunch_eventlog_lock();
+	written = sl_emu_log_written;
+	slaunch_eventlog_unlock();
+	if (written)
 		return 0;
 
-	ret = sl_emu_tpm_locality();
-	if (ret)
-		pr_err("emulated launch: cannot move the TPM to locality %d: %d\n",
-		       SL_EMU_TPM_LOCALITY, ret);
-
-	n = sl_emu_banks(banks);
+	n = sl_emu_banks(chip, banks);
 	if (n < 0) {
-		pr_err("emulated DRTM log left empty: no TPM to take the banks from (slaunch_emulate=sha256 names them)\n");
+		pr_err("emulated DRTM log: %s has no PCR banks for its header\n",
+		       dev_name(&chip->dev));
 		return n;
 	}
 	buf = kzalloc(SZ_4K, GFP_KERNEL);
@@ -383,19 +478,58 @@ static int __init slaunch_emulate_log_init(void)
 	ret = sl_emu_write_launch(buf + hsize, banks, n, &rsize);
 	if (!ret) {
 		slaunch_eventlog_lock();
-		if (slaunch_eventlog_space() != sizeof(sl_emu_log))
+		if (sl_emu_log_written)
+			written = true;
+		else if (slaunch_eventlog_space() != sizeof(sl_emu_log))
 			ret = -EEXIST;
 		else
 			ret = slaunch_eventlog_append(buf, hsize + rsize);
+		if (!ret)
+			sl_emu_log_written = true;
 		slaunch_eventlog_unlock();
 	}
 	kfree(buf);
 	if (ret)
 		pr_err("emulated DRTM log not set up: %d\n", ret);
-	else
+	else if (!written)
 		pr_info("emulated DRTM log: Spec ID header with %d bank(s)%s, launch measurement in PCR %d\n",
 			n, sl_emu_badspecid ? " (broken signature: " SL_EMU_BADSPECID ")" : "",
 			SLAUNCH_EMULATED_LAUNCH_PCR);
 	return ret;
+}
+
+/**
+ * slaunch_emulate_tpm_chip() - the emulated launch meets a TPM chip
+ * @chip: a chip that registers, at the launch's locality already
+ *
+ * Without banks named on the command line, the emulated log takes the
+ * banks of the first chip that registers: its header is written now.
+ */
+void slaunch_emulate_tpm_chip(struct tpm_chip *chip)
+{
+	if (slaunch_emulated())
+		sl_emu_log_write(chip);
+}
+
+/*
+ * A late_initcall in arch/, so before the late_initcalls of security/ and
+ * drivers/ that may measure into the log: with the banks named on the
+ * command line the header needs no TPM; otherwise the first chip that
+ * registers brings it (slaunch_emulate_tpm_chip()), maybe only later.
+ */
+static int __init slaunch_emulate_log_init(void)
+{
+	bool written;
+
+	if (!slaunch_emulated())
+		return 0;
+	if (sl_emu_nr_algs)
+		return sl_emu_log_write(NULL);
+	slaunch_eventlog_lock();
+	written = sl_emu_log_written;
+	slaunch_eventlog_unlock();
+	if (!written)
+		pr_info("emulated DRTM log: its header waits for the first TPM (slaunch_emulate=sha256 names the banks)\n");
+	return 0;
 }
 late_initcall(slaunch_emulate_log_init);

@@ -50,4 +50,11 @@ const char *slaunch_emulate_refusal(bool launched, bool secure_boot,
 
 int slaunch_eventlog_use_heap(void *heap, u64 heap_size);
 
+struct tpm_chip;
+#ifdef CONFIG_SECURE_LAUNCH_EMULATION
+void slaunch_emulate_tpm_chip(struct tpm_chip *chip);
+#else
+static inline void slaunch_emulate_tpm_chip(struct tpm_chip *chip) { }
+#endif
+
 #endif /* _X86_KERNEL_SLAUNCH_H */

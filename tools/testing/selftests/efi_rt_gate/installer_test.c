@@ -405,20 +405,42 @@ TEST(unseal_works)
 	unseal_ok(_metadata);
 }
 
-/* The measured unlock moves the PCR, and the log's last record says why. */
+/* The records of the gate's ASCII log, up to @max, as lines in @lines. */
+static int read_records(char (*lines)[512], int max)
+{
+	FILE *f = fopen(GATE "/ascii_measurements", "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n < max && fgets(lines[n], sizeof(lines[n]), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * The measured unlock moves the PCR by exactly the records it added, and
+ * the log's last record says why.  Usually that is one record; when the
+ * TPM's driver probed after the gate started (a module, as on the debug
+ * kernel) and nothing used it before, the boot record of a launch comes
+ * first, with the unlock.
+ */
 TEST(unlock)
 {
 	uint8_t before[SEAL_DIGEST_SIZE], after[SEAL_DIGEST_SIZE], rec[SEAL_DIGEST_SIZE];
 	uint8_t fold[2 * SEAL_DIGEST_SIZE], want[SEAL_DIGEST_SIZE];
-	char line[512], last[512] = "", digest[2 * SEAL_DIGEST_SIZE + 1];
+	static char lines[16][512];
+	char digest[2 * SEAL_DIGEST_SIZE + 1];
 	unsigned int n = SEAL_DIGEST_SIZE, lpcr;
 	struct sealed_blob blob;
 	ESYS_CONTEXT *ctx;
-	FILE *f;
-	int i;
+	int i, r, n0, n1;
 
 	load_blob(_metadata, &blob);
 	ASSERT_STREQ("locked", gate_state());
+	n0 = read_records(lines, 16);
+	ASSERT_LE(0, n0);
 	open_tpm(_metadata, &ctx);
 	ASSERT_EQ(0, pcr_now(_metadata, ctx, blob.pcr, before));
 	ASSERT_EQ(0, memcmp(before, blob.pcr_value, SEAL_DIGEST_SIZE));
@@ -429,26 +451,31 @@ TEST(unlock)
 	show_pcr("after unlock", blob.pcr, after);
 	ASSERT_NE(0, memcmp(before, after, SEAL_DIGEST_SIZE));
 
-	f = fopen(GATE "/ascii_measurements", "r");
-	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f))
-		snprintf(last, sizeof(last), "%s", line);
-	fclose(f);
-	printf("# log: %s", last);
-	i = sscanf(last, "%u sha256:%64[0-9a-f] ", &lpcr, digest);
-	ASSERT_EQ(2, i);
-	ASSERT_EQ(blob.pcr, lpcr);
-	ASSERT_NE(NULL, strstr(last, " op=unlock before=locked after=unlocked "));
-	ASSERT_EQ(2 * SEAL_DIGEST_SIZE, strlen(digest));
-	for (i = 0; i < SEAL_DIGEST_SIZE; i++) {
-		char byte[3] = { digest[2 * i], digest[2 * i + 1], 0 };
-
-		rec[i] = strtoul(byte, NULL, 16);
+	n1 = read_records(lines, 16);
+	ASSERT_LT(n0, n1);
+	if (n1 - n0 > 1) {
+		ASSERT_EQ(0, n0);
+		ASSERT_EQ(2, n1);
+		ASSERT_NE(NULL, strstr(lines[0], " op=boot ")) TH_LOG("%s", lines[0]);
 	}
-	/* PCR after = SHA-256(PCR before || the record's digest) */
-	memcpy(fold, before, SEAL_DIGEST_SIZE);
-	memcpy(fold + SEAL_DIGEST_SIZE, rec, SEAL_DIGEST_SIZE);
-	ASSERT_EQ(1, EVP_Digest(fold, sizeof(fold), want, &n, EVP_sha256(), NULL));
+	printf("# log: %s", lines[n1 - 1]);
+	ASSERT_NE(NULL, strstr(lines[n1 - 1], " op=unlock before=locked after=unlocked "));
+	/* PCR after = SHA-256(PCR before || each new record's digest) */
+	memcpy(want, before, SEAL_DIGEST_SIZE);
+	for (r = n0; r < n1; r++) {
+		i = sscanf(lines[r], "%u sha256:%64[0-9a-f] ", &lpcr, digest);
+		ASSERT_EQ(2, i);
+		ASSERT_EQ(blob.pcr, lpcr);
+		ASSERT_EQ(2 * SEAL_DIGEST_SIZE, strlen(digest));
+		for (i = 0; i < SEAL_DIGEST_SIZE; i++) {
+			char byte[3] = { digest[2 * i], digest[2 * i + 1], 0 };
+
+			rec[i] = strtoul(byte, NULL, 16);
+		}
+		memcpy(fold, want, SEAL_DIGEST_SIZE);
+		memcpy(fold + SEAL_DIGEST_SIZE, rec, SEAL_DIGEST_SIZE);
+		ASSERT_EQ(1, EVP_Digest(fold, sizeof(fold), want, &n, EVP_sha256(), NULL));
+	}
 	ASSERT_EQ(0, memcmp(want, after, SEAL_DIGEST_SIZE));
 }
 
