@@ -9,6 +9,7 @@
 
 #include <linux/bits.h>
 #include <linux/jump_label.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 /*
@@ -118,6 +119,49 @@ struct efi_gate_ops {
 	int (*open)(void);
 	int (*close)(void);
 };
+
+/**
+ * efi_gate_boot_cmdline() - the command line x86's setup_arch() will parse
+ * @buf: where to write it, @size bytes
+ * @size: COMMAND_LINE_SIZE
+ * @builtin: the built-in command line (CONFIG_CMDLINE), "" without one
+ * @loader: the boot loader's command line, or NULL
+ * @override: CONFIG_CMDLINE_OVERRIDE: @builtin replaces @loader
+ *
+ * setup_arch() makes boot_command_line the built-in line alone with
+ * CONFIG_CMDLINE_OVERRIDE; otherwise, if the built-in line is not empty,
+ * the built-in line, a space and the loader's line, truncated to @size - 1
+ * bytes; otherwise the loader's line, of which only @size - 1 bytes are
+ * parsed.  The EFI stub derives the gate's policy from this very string,
+ * so that the measured policy never names a parameter the kernel cut
+ * off.  Shared with KUnit, which checks it against setup_arch()'s own
+ * steps.
+ *
+ * Return: the length of the string in @buf (@size must not be 0).
+ */
+static inline size_t efi_gate_boot_cmdline(char *buf, size_t size,
+					   const char *builtin,
+					   const char *loader, bool override)
+{
+	const char *part[3] = { builtin, NULL, NULL };
+	size_t len = 0, n;
+	int i;
+
+	if (!override) {
+		part[0] = *builtin ? builtin : NULL;
+		part[1] = *builtin ? " " : NULL;
+		part[2] = loader;
+	}
+	for (i = 0; i < 3; i++) {
+		if (!part[i])
+			continue;
+		n = strnlen(part[i], size - 1 - len);
+		memcpy(buf + len, part[i], n);
+		len += n;
+	}
+	buf[len] = '\0';
+	return len;
+}
 
 #ifdef CONFIG_EFI_RT_GATE
 

@@ -3500,7 +3500,7 @@ TEST_F_TIMEOUT(stress, transitions, 1800)
  * bank with ext_digest(j), then read the first bank again (after[j]).
  */
 struct ext_record {
-	volatile int stop;
+	int stop;		/* the loop calls out, so it rereads this */
 	unsigned int n;
 	int err;
 	uint8_t before[EXT_MAX][TPM_MAX_DIGEST];
@@ -3680,8 +3680,10 @@ TEST(concurrent_extender)
 	ASSERT_EQ(0, take_snapshot(&after));
 	for (t = 0, status = 0; t < x->n; t++)
 		status += x->maybe[t];
-	diag("concurrent_extender: %u transitions, %u extends of PCR %u by the loop (%d of them with their answer lost); fault injection %s",
-	     n, x->n, before.pcr, status, inject ? "on" : "off");
+	diag("concurrent_extender: %u transitions, %u extends of PCR %u by the loop",
+	     n, x->n, before.pcr);
+	diag("concurrent_extender: %d of them with their answer lost; fault injection %s",
+	     status, inject ? "on" : "off");
 	ASSERT_LT(0, x->n) TH_LOG("the extender never ran");
 	ASSERT_EQ(before.log.nr_records + n, after.log.nr_records);
 	ASSERT_EQ(0, memcmp(before.log.buf, after.log.buf, before.log.len));
@@ -3715,7 +3717,7 @@ static void storm_handler(int sig)
 
 /* What each writer of the storm got, in shared memory */
 struct storm_result {
-	volatile int done;
+	int done;		/* read after waitpid() */
 	int ret;
 };
 
@@ -3832,8 +3834,9 @@ TEST(signal_storm)
 	}
 	if (inject)
 		ASSERT_EQ(0, write_text(FAIL_TPM "/times", "0"));
-	diag("signal_storm: %u writes, %u killed before returning (%u of them after their record), %u ETIME, %u faults injected",
-	     n, killed, done_killed, etime, faults);
+	diag("signal_storm: %u writes, %u killed before returning (%u after their record)",
+	     n, killed, done_killed);
+	diag("signal_storm: %u ETIME, %u faults injected", etime, faults);
 	check_folded(_metadata, &before, &prev, prev.log.nr_records - before.log.nr_records);
 	if (inject)
 		EXPECT_LT(0, faults) TH_LOG("no fault fired");

@@ -6,12 +6,17 @@
  * support for Intel TXT", v16): the same names, values and semantics, so
  * that the series' own header replaces this one.  SLAUNCH_FLAG, the
  * loader flag, is in <asm/bootparam.h> as in the series.
-
+ *
+ * Beyond the series: tpm_chip_register() hands every chip to
+ * slaunch_tpm_chip_register(), which moves it to the launch's locality,
+ * so that a TPM whose driver probes after the launch code ran gets it.
  */
 #ifndef _LINUX_SLAUNCH_H
 #define _LINUX_SLAUNCH_H
 
 #include <linux/types.h>
+
+struct tpm_chip;
 
 /*
  * Secure Launch Defined State Flags
@@ -30,6 +35,7 @@
 
 void slaunch_setup(void);
 u32 slaunch_get_flags(void);
+void slaunch_tpm_chip_register(struct tpm_chip *chip);
 
 /**
  * slaunch_is_txt_launch() - was this kernel started by an Intel TXT launch?
@@ -57,6 +63,10 @@ static inline u32 slaunch_get_flags(void)
 static inline bool slaunch_is_txt_launch(void)
 {
 	return false;
+}
+
+static inline void slaunch_tpm_chip_register(struct tpm_chip *chip)
+{
 }
 
 #endif /* CONFIG_SECURE_LAUNCH */

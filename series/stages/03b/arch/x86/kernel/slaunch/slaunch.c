@@ -675,30 +675,28 @@ static int __init slaunch_eventlog_init(void)
 }
 fs_initcall(slaunch_eventlog_init);
 
-/*
+/**
+ * slaunch_tpm_chip_register() - give a TPM chip the launch's locality
+ * @chip: a chip that tpm_chip_register() is about to make available
+ *
  * After a launch the kernel holds locality 2, the one the DRTM PCRs need,
- * for all its TPM traffic (/dev/tpm0 and /dev/tpmrm0 included), as the
- * Secure Launch series' late module sets it.  In arch/, so before the
- * late_initcalls of security/ that measure into those PCRs.
+ * for all its traffic with the chip (/dev/tpm0 and /dev/tpmrm0 included),
+ * as the Secure Launch series' late module sets it.  Each chip gets it as
+ * it registers, before anything can find it: a chip whose driver probes
+ * late (a module, a deferred probe) too.  A chip whose transport cannot
+ * reach locality 2 (CRB, tpm_tis_i2c, a virtual TPM) stays at locality 0,
+ * where no DRTM PCR can be extended: that is logged and the DRTM PCRs'
+ * users fail closed, where the Secure Launch series' late module would
+ * reset the platform.
  */
-static int __init slaunch_tpm_locality(void)
+void slaunch_tpm_chip_register(struct tpm_chip *chip)
 {
-	struct tpm_chip *chip;
 	int ret;
 
 	if (!slaunch_is_txt_launch())
-		return 0;
-	chip = tpm_default_chip();
-	if (!chip) {
-		pr_err("no TPM for locality %d: DRTM PCRs cannot be extended\n",
-		       SL_TPM_LOCALITY);
-		return -ENODEV;
-	}
+		return;
 	ret = tpm_chip_set_locality(chip, SL_TPM_LOCALITY);
-	put_device(&chip->dev);
 	if (ret)
-		pr_err("cannot move the TPM to locality %d: %d\n",
-		       SL_TPM_LOCALITY, ret);
-	return ret;
+		pr_err("%s: cannot move to locality %d (%d): DRTM PCRs cannot be extended through it\n",
+		       dev_name(&chip->dev), SL_TPM_LOCALITY, ret);
 }
-late_initcall(slaunch_tpm_locality);
