@@ -254,12 +254,16 @@ static int rtgate_drtm_record(const struct tpm_digest *digests,
 /**
  * struct rtgate_extend_work - one extend, done where no signal reaches it
  * @work: the work item, on the writer's stack
+ * @chip: the TPM
+ * @pcr: the PCR to extend
  * @digests: the event's digest in every bank
  * @ret: what tpm_pcr_extend_checked() returned
  * @unknown: whether it could not tell if the PCR moved
  */
 struct rtgate_extend_work {
 	struct work_struct work;
+	struct tpm_chip *chip;
+	unsigned int pcr;
 	struct tpm_digest *digests;
 	int ret;
 	bool unknown;
@@ -274,8 +278,8 @@ static void rtgate_extend_workfn(struct work_struct *work)
 	 * After a launch the kernel talks to the TPM at locality 2 (set once
 	 * by the secure-launch code), where the DRTM PCRs can be extended.
 	 */
-	w->ret = tpm_pcr_extend_checked(rtgate_chip, rtgate_pcr_idx,
-					w->digests, &w->unknown);
+	w->ret = tpm_pcr_extend_checked(w->chip, w->pcr, w->digests,
+					&w->unknown);
 }
 
 /*
@@ -289,7 +293,9 @@ static void rtgate_extend_workfn(struct work_struct *work)
  */
 static int rtgate_extend(struct tpm_digest *digests)
 {
-	struct rtgate_extend_work w = { .digests = digests };
+	struct rtgate_extend_work w = {
+		.chip = rtgate_chip, .pcr = rtgate_pcr_idx, .digests = digests,
+	};
 
 	INIT_WORK_ONSTACK(&w.work, rtgate_extend_workfn);
 	queue_work(system_unbound_wq, &w.work);
