@@ -1922,11 +1922,11 @@ static int arm_fault_once(const char *dir)
  * Arm the TPM transport's fault injection for PCR_Extend only: lose the
  * command before it is sent (@unsent) or the TPM's response to it.
  */
+static int arm_extend_fault_keep(int unsent);
+
 static int arm_extend_fault(int unsent)
 {
-	return write_text(FAIL_TPM "/ordinal", PCR_EXTEND_CC) ?:
-		write_text(FAIL_TPM "/unsent", unsent ? "1" : "0") ?:
-		arm_fault_once(FAIL_TPM);
+	return arm_extend_fault_keep(unsent) ?: arm_fault_once(FAIL_TPM);
 }
 
 /* The same, but keep "times" as it is (the storm sets it per transition). */
