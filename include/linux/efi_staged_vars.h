@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Staged EFI variable writes: the journal on the EFI system partition, the
+ * configuration table the EFI stub hands to the kernel, and the HMAC both
+ * sides compute.
+ *
+ * While the EFI runtime gate is locked, a variable write through efivarfs
+ * does not reach the firmware: the kernel appends it to a journal file on
+ * the ESP and makes it durable before the write returns.  At the next boot
+ * the EFI stub verifies the journal, applies it with boot-services
+ * SetVariable() and measures what it did into PCR 1.
+ *
+ * Everything is little-endian.  The journal is
+ *
+ *	\EFI\Linux\efi-rt-gate\<store id as 32 lower-case hex digits>.evj
+ *
+ * on the volume the stub was loaded from, EFI_STAGED_CAPACITY bytes, created
+ * (zero-filled) by the stub.  It starts with a struct efi_staged_header (one
+ * 512-byte sector); the next EFI_STAGED_MAX_RECORDS bytes hold one result
+ * (enum efi_staged_result) per record, written by the stub when it applied
+ * them; the records follow at EFI_STAGED_REC_OFF, each a struct
+ * efi_staged_record,
+ * the UCS-2 name (with its NUL), the data, zero padding to 8 bytes and a
+ * 32-byte MAC.  The journal ends at the first record whose size or MAC does
+ * not verify: a torn append was never acknowledged.
+ *
+ * Keys: K is 32 random bytes in a boot-services-only non-volatile variable
+ * (EFI_STAGED_KEY_NAME), created by the stub; the running system cannot
+ * read it.  store_id = HMAC(K, "efi_rt_gate store id")[0..15].  The boot
+ * key of the boot that staged is Kb = HMAC(K, "efi_rt_gate boot key" ||
+ * epoch || nonce).  mac0 = HMAC(Kb, "efi_rt_gate journal" || store_id ||
+ * epoch || nonce); the MAC of record i is HMAC(Kb, mac(i-1) || the record
+ * without its MAC), mac(0) being mac0.
+ */
+#ifndef _LINUX_EFI_STAGED_VARS_H
+#define _LINUX_EFI_STAGED_VARS_H
+
+#include <linux/efi.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <crypto/sha2.h>
+
+/* The table the stub installs for the kernel (struct efi_staged_table). */
+#define LINUX_EFI_STAGED_TABLE_GUID \
+	EFI_GUID(0x3c0c7d38, 0x9b26, 0x4c8d, \
+		 0x9e, 0x12, 0x4f, 0x7d, 0x35, 0x56, 0x0e, 0x21)
+
+/* Vendor GUID of the stub's own boot-services-only variables. */
+#define LINUX_EFI_STAGED_VARS_GUID \
+	EFI_GUID(0x7a3e8a57, 0x2f51, 0x4d16, \
+		 0xa4, 0x6b, 0x0c, 0x93, 0x8e, 0x55, 0x41, 0xd2)
+#define EFI_STAGED_KEY_NAME	L"EfiRtGateStagedKey"	/* K, 32 bytes */
+#define EFI_STAGED_EPOCH_NAME	L"EfiRtGateStagedEpoch"	/* u64: last applied */
+
+#define EFI_STAGED_DIR		L"\\EFI\\Linux\\efi-rt-gate"
+#define EFI_STAGED_SUFFIX	".evj"
+#define EFI_STAGED_CAPACITY	(128 * 1024)
+#define EFI_STAGED_HDR_SIZE	512
+#define EFI_STAGED_RES_OFF	EFI_STAGED_HDR_SIZE
+#define EFI_STAGED_REC_OFF	(EFI_STAGED_RES_OFF + EFI_STAGED_MAX_RECORDS)
+#define EFI_STAGED_MAC_SIZE	SHA256_DIGEST_SIZE
+#define EFI_STAGED_KEY_SIZE	32
+#define EFI_STAGED_ID_SIZE	16
+#define EFI_STAGED_NONCE_SIZE	16
+#define EFI_STAGED_MAX_NAME	1024	/* bytes, UCS-2 with NUL */
+#define EFI_STAGED_MAX_DATA	(32 * 1024)
+#define EFI_STAGED_MAX_RECORDS	1024
+
+#define EFI_STAGED_MAGIC	0x314a5645	/* "EVJ1" */
+#define EFI_STAGED_VERSION	1
+
+/* Journal states (header.state) */
+#define EFI_STAGED_EMPTY	0	/* nothing to apply */
+#define EFI_STAGED_PENDING	1	/* staged by a running kernel */
+#define EFI_STAGED_APPLYING	2	/* the stub began to apply it */
+#define EFI_STAGED_APPLIED	3	/* applied; results written, not yet measured */
+
+/**
+ * struct efi_staged_header - sector 0 of the journal
+ * @magic: EFI_STAGED_MAGIC
+ * @version: EFI_STAGED_VERSION
+ * @header_size: EFI_STAGED_HDR_SIZE
+ * @state: EFI_STAGED_EMPTY, _PENDING, _APPLYING or _APPLIED; the stub and the kernel
+ *	change it with one in-place write of this sector and a flush
+ * @capacity: the file's size, set when the stub created it
+ * @store_id: the machine's store id (also the file's name)
+ * @epoch: the monotonic count of the boot that staged
+ * @nonce: that boot's random nonce
+ * @mac0: the chain's first MAC (see the file comment)
+ *
+ * The rest of the sector is zero.
+ */
+struct efi_staged_header {
+	__le32 magic;
+	__le16 version;
+	__le16 header_size;
+	__le32 state;
+	__le32 capacity;
+	u8 store_id[EFI_STAGED_ID_SIZE];
+	__le64 epoch;
+	u8 nonce[EFI_STAGED_NONCE_SIZE];
+	u8 mac0[EFI_STAGED_MAC_SIZE];
+} __packed;
+
+/* Record flags */
+#define EFI_STAGED_REC_DELETE		BIT(0)	/* SetVariable(name, 0, 0) */
+#define EFI_STAGED_REC_FROM_APPEND	BIT(1)	/* an append, staged as the whole new value */
+
+/**
+ * struct efi_staged_record - one staged SetVariable()
+ * @size: the record's size: this header, name, data, padding and MAC; a
+ *	multiple of 8
+ * @seq: 1 for the first record, one more for each next
+ * @attributes: the variable's attributes (0 for a delete)
+ * @flags: EFI_STAGED_REC_*
+ * @vendor: the vendor GUID
+ * @name_size: the name's size in bytes, with its NUL
+ * @data_size: the data's size in bytes (0 for a delete)
+ */
+struct efi_staged_record {
+	__le32 size;
+	__le32 seq;
+	__le32 attributes;
+	__le32 flags;
+	efi_guid_t vendor;
+	__le32 name_size;
+	__le32 data_size;
+} __packed;
+
+#define EFI_STAGED_REC_HDR_SIZE	sizeof(struct efi_staged_record)
+
+/* What the stub found and did (efi_staged_table.status). */
+enum efi_staged_status {
+	EFI_STAGED_ST_NONE,		/* no journal, or an empty one */
+	EFI_STAGED_ST_APPLIED,		/* applied (see the counts) */
+	EFI_STAGED_ST_FOREIGN,		/* another machine's or store's key */
+	EFI_STAGED_ST_INVALID,		/* bad header or MAC: left as it was */
+	EFI_STAGED_ST_REPLAYED,		/* an epoch already applied, or not older than this boot */
+	EFI_STAGED_ST_NO_VOLUME,	/* no writable volume: no journal this boot */
+	EFI_STAGED_ST_ERROR,		/* could not read or mark it */
+};
+
+/* Per record, in the stub's measured event (the gate event's reason). */
+enum efi_staged_result {
+	EFI_STAGED_RES_APPLIED = 1,	/* SetVariable() succeeded */
+	EFI_STAGED_RES_UNCHANGED,	/* the variable already held the value */
+	EFI_STAGED_RES_REFUSED,		/* a runtime SetVariable() could not have done it */
+	EFI_STAGED_RES_SKIPPED,		/* a one-shot after an interrupted apply */
+	EFI_STAGED_RES_FAILED,		/* the firmware refused it */
+};
+
+/*
+ * Measured by the stub into PCR 1, as gate events (<linux/efi_rt_gate.h>,
+ * the same operation and digest number spaces), after a journal was
+ * applied: one EFI_GATE_OP_STAGED_RECORD per record, in journal order,
+ * with the record's result (enum efi_staged_result) as its reason, the
+ * typed digest EFI_GATE_DIGEST_STAGED_DATA (SHA-256 of the record's data;
+ * of nothing for a delete) and the text "<vendor GUID>-<name> attrs=0x%x
+ * len=%u" (or "... delete"); then one EFI_GATE_OP_STAGED_JOURNAL with the
+ * typed digest EFI_GATE_DIGEST_STAGED_JOURNAL (SHA-256 of the journal's
+ * header sector and records, up to the last valid record, as applied)
+ * and the counts as text.
+ */
+#define EFI_GATE_OP_STAGED_RECORD	6
+#define EFI_GATE_OP_STAGED_JOURNAL	7
+#define EFI_GATE_DIGEST_STAGED_DATA	3
+#define EFI_GATE_DIGEST_STAGED_JOURNAL	4
+
+#define EFI_STAGED_TABLE_MAGIC	0x31545645	/* "EVT1" */
+
+/* efi_staged_table.flags */
+#define EFI_STAGED_TBL_JOURNAL	BIT(0)	/* the journal file exists and is writable */
+
+/**
+ * struct efi_staged_table - from the EFI stub to the kernel
+ * @magic: EFI_STAGED_TABLE_MAGIC
+ * @size: sizeof(struct efi_staged_table)
+ * @flags: EFI_STAGED_TBL_*
+ * @status: enum efi_staged_status of this boot's apply
+ * @applied: records applied (or unchanged) this boot
+ * @refused: records refused or failed this boot
+ * @skipped: one-shot records skipped this boot
+ * @esp_partuuid: the GPT partition GUID of the journal's volume
+ * @store_id: the store id
+ * @epoch: this boot's monotonic count
+ * @nonce: this boot's nonce
+ * @boot_key: Kb of this boot; the kernel wipes it from the table
+ */
+struct efi_staged_table {
+	u32 magic;
+	u32 size;
+	u32 flags;
+	u32 status;
+	u32 applied;
+	u32 refused;
+	u32 skipped;
+	u32 reserved;
+	u8 esp_partuuid[16];
+	u8 store_id[EFI_STAGED_ID_SIZE];
+	u64 epoch;
+	u8 nonce[EFI_STAGED_NONCE_SIZE];
+	u8 boot_key[EFI_STAGED_KEY_SIZE];
+} __packed;
+
+/**
+ * struct efi_staged_hmac - HMAC-SHA256 in progress
+ * @ctx: the inner hash
+ * @opad: the key XOR the outer pad
+ */
+struct efi_staged_hmac {
+	struct sha256_state ctx;
+	u8 opad[SHA256_BLOCK_SIZE];
+};
+
+/* HMAC-SHA256 (RFC 2104) with a key of at most one block. */
+static inline void efi_staged_hmac_init(struct efi_staged_hmac *h,
+					const u8 *key, size_t key_len)
+{
+	u8 ipad[SHA256_BLOCK_SIZE];
+	size_t i;
+
+	memset(ipad, 0, sizeof(ipad));
+	memcpy(ipad, key, key_len);
+	for (i = 0; i < SHA256_BLOCK_SIZE; i++) {
+		h->opad[i] = ipad[i] ^ 0x5c;
+		ipad[i] ^= 0x36;
+	}
+	sha256_init(&h->ctx);
+	sha256_update(&h->ctx, ipad, sizeof(ipad));
+	memzero_explicit(ipad, sizeof(ipad));
+}
+
+static inline void efi_staged_hmac_update(struct efi_staged_hmac *h,
+					  const void *data, size_t len)
+{
+	sha256_update(&h->ctx, data, len);
+}
+
+static inline void efi_staged_hmac_final(struct efi_staged_hmac *h,
+					 u8 mac[EFI_STAGED_MAC_SIZE])
+{
+	u8 inner[SHA256_DIGEST_SIZE];
+
+	sha256_final(&h->ctx, inner);
+	sha256_init(&h->ctx);
+	sha256_update(&h->ctx, h->opad, sizeof(h->opad));
+	sha256_update(&h->ctx, inner, sizeof(inner));
+	sha256_final(&h->ctx, mac);
+	memzero_explicit(inner, sizeof(inner));
+	memzero_explicit(h, sizeof(*h));
+}
+
+/* mac0 of a journal header, from the boot key of the boot that staged */
+static inline void efi_staged_mac0(const u8 kb[EFI_STAGED_KEY_SIZE],
+				   const struct efi_staged_header *hdr,
+				   u8 mac[EFI_STAGED_MAC_SIZE])
+{
+	static const char label[] = "efi_rt_gate journal";
+	struct efi_staged_hmac h;
+
+	efi_staged_hmac_init(&h, kb, EFI_STAGED_KEY_SIZE);
+	efi_staged_hmac_update(&h, label, sizeof(label) - 1);
+	efi_staged_hmac_update(&h, hdr->store_id, sizeof(hdr->store_id));
+	efi_staged_hmac_update(&h, &hdr->epoch, sizeof(hdr->epoch));
+	efi_staged_hmac_update(&h, hdr->nonce, sizeof(hdr->nonce));
+	efi_staged_hmac_final(&h, mac);
+}
+
+/* The MAC of a record (@rec: @len bytes, its MAC excluded) after @prev */
+static inline void efi_staged_record_mac(const u8 kb[EFI_STAGED_KEY_SIZE],
+					 const u8 prev[EFI_STAGED_MAC_SIZE],
+					 const void *rec, size_t len,
+					 u8 mac[EFI_STAGED_MAC_SIZE])
+{
+	struct efi_staged_hmac h;
+
+	efi_staged_hmac_init(&h, kb, EFI_STAGED_KEY_SIZE);
+	efi_staged_hmac_update(&h, prev, EFI_STAGED_MAC_SIZE);
+	efi_staged_hmac_update(&h, rec, len);
+	efi_staged_hmac_final(&h, mac);
+}
+
+/* Two UCS-2 names, each NUL-terminated, are the same */
+static inline bool efi_staged_name_eq(const efi_char16_t *a,
+				      const efi_char16_t *b)
+{
+	for (; *a == *b; a++, b++)
+		if (!*a)
+			return true;
+	return false;
+}
+
+/*
+ * One-shot variables: a component that runs before the kernel consumes
+ * (deletes) them when it acts, so they are applied at most once.
+ */
+static inline bool efi_staged_one_shot(const efi_guid_t *vendor,
+				       const efi_char16_t *name)
+{
+	static const efi_char16_t global[][16] = {
+		L"BootNext", L"OsIndications",
+	};
+	static const efi_char16_t loader[][32] = {
+		L"LoaderEntryOneShot", L"LoaderConfigTimeoutOneShot",
+	};
+	static const efi_char16_t shim[][20] = {
+		L"MokNew", L"MokDel", L"MokSB", L"MokPW", L"MokAuth",
+		L"MokDB", L"MokXNew", L"MokXDel", L"MokXAuth",
+		L"MokListTrustedNew", L"SbatPolicy", L"MokDelAuth",
+		L"MokXDelAuth",
+	};
+	size_t i;
+
+	if (!efi_guidcmp(*vendor, EFI_GLOBAL_VARIABLE_GUID)) {
+		for (i = 0; i < ARRAY_SIZE(global); i++)
+			if (efi_staged_name_eq(name, global[i]))
+				return true;
+	} else if (!efi_guidcmp(*vendor, LINUX_EFI_LOADER_ENTRY_GUID)) {
+		for (i = 0; i < ARRAY_SIZE(loader); i++)
+			if (efi_staged_name_eq(name, loader[i]))
+				return true;
+	} else if (!efi_guidcmp(*vendor, EFI_SHIM_LOCK_GUID)) {
+		for (i = 0; i < ARRAY_SIZE(shim); i++)
+			if (efi_staged_name_eq(name, shim[i]))
+				return true;
+	}
+	return false;
+}
+
+#endif /* _LINUX_EFI_STAGED_VARS_H */
