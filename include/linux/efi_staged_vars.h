@@ -498,4 +498,22 @@ static inline u32 efi_staged_walk(const u8 *buf, size_t len, const u8 *kb,
 	return n;
 }
 
+struct seq_file;
+
+extern unsigned long efi_staged_table;
+
+bool efi_staged_get_variable(efi_char16_t *name, efi_guid_t *vendor,
+			     u32 *attr, unsigned long *data_size, void *data,
+			     efi_status_t *status);
+bool efi_staged_get_next_variable(unsigned long *name_size,
+				  efi_char16_t *name, efi_guid_t *vendor,
+				  efi_status_t *status);
+efi_status_t efi_staged_set_variable(efi_char16_t *name, efi_guid_t *vendor,
+				     u32 attr, unsigned long data_size,
+				     void *data);
+int efi_gate_stage_writes(bool on);
+int efi_staged_attach(const char *where);
+void efi_staged_detach(void);
+void efi_staged_show(struct seq_file *m);
+
 #endif /* _LINUX_EFI_STAGED_VARS_H */

@@ -126,6 +126,7 @@ efi_var_snapshot_find(const struct efi_var_snapshot_var *vars,
 const struct efi_var_snapshot_var *efi_var_snapshot_vars(unsigned int *count);
 void efi_var_snapshot_early_reserve(void);
 bool efi_var_snapshot_serve(u32 mask);
+bool efi_var_snapshot_stage_writes(bool on, u32 mask);
 void efi_var_snapshot_unserve(void);
 #else
 static inline void efi_var_snapshot_early_reserve(void) { }

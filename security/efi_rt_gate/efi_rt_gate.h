@@ -100,5 +100,7 @@ extern const struct seq_operations rtgate_binary_seqops;
 extern const struct seq_operations rtgate_ascii_seqops;
 
 int rtgate_fs_init(void);
+extern const struct file_operations rtgate_staged_journal_fops;
+extern const struct file_operations rtgate_staged_fops;
 
 #endif /* _SECURITY_EFI_RT_GATE_H */

@@ -7,6 +7,8 @@
  *   pcr                  (0444) the PCR the gate extends
  *   binary_measurements  (0440) TCG crypto-agile event log
  *   ascii_measurements   (0440) the same, one line per record
+ *   staged_journal       (0600) staged variable writes (staged.c)
+ *   staged               (0440) their state
  */
 
 #define pr_fmt(fmt) "efi_rt_gate: " fmt
@@ -130,6 +132,10 @@ int __init rtgate_fs_init(void)
 		{ "pcr", 0444, &rtgate_pcr_fops },
 		{ "binary_measurements", 0440, &rtgate_binary_fops },
 		{ "ascii_measurements", 0440, &rtgate_ascii_fops },
+#ifdef CONFIG_EFI_STAGED_VARS
+		{ "staged_journal", 0600, &rtgate_staged_journal_fops },
+		{ "staged", 0440, &rtgate_staged_fops },
+#endif
 	};
 	struct dentry *dir, *d;
 	unsigned int i;

@@ -24,6 +24,7 @@
 
 #include <linux/efi.h>
 #include <linux/efi_rt_gate.h>
+#include <linux/efi_staged_vars.h>
 #include <linux/efi_var_snapshot.h>
 #include <linux/fault-inject.h>
 #include <linux/init.h>
@@ -488,6 +489,31 @@ void __init efi_gate_snapshot_ready(void)
 	    efi_var_snapshot_serve(saved_mask))
 		efivars_generic_ops_register();
 }
+
+#ifdef CONFIG_EFI_STAGED_VARS
+/**
+ * efi_gate_stage_writes() - stage variable writes while locked, or stop
+ * @on: whether variable writes go to the staged-write journal
+ *
+ * Called by the staged-write code when the journal is attached or
+ * detached: the snapshot takes SetVariable() (or gives it up) and the
+ * efivars operations are registered again, so that efivarfs becomes
+ * writable (or read-only).  No firmware code runs.
+ *
+ * Return: 0, or -EBUSY if runtime services are not withheld with the
+ * snapshot served.
+ */
+int efi_gate_stage_writes(bool on)
+{
+	guard(mutex)(&efi_gate_mutex);
+
+	if (gate_state != EFI_GATE_LOCKED ||
+	    !efi_var_snapshot_stage_writes(on, saved_mask))
+		return -EBUSY;
+	efivars_generic_ops_register();
+	return 0;
+}
+#endif
 
 /**
  * efi_gate_follow() - follow the gate's transitions

@@ -22,6 +22,7 @@
 
 #include <linux/efi.h>
 #include <linux/efi_rt_gate.h>
+#include <linux/efi_staged_vars.h>
 #include <linux/efi_var_snapshot.h>
 #include <linux/init.h>
 #include <linux/io.h>
@@ -43,7 +44,10 @@ static unsigned int snap_count __ro_after_init;
 static efi_get_variable_t *fw_get_variable;
 static efi_get_next_variable_t *fw_get_next_variable;
 static efi_query_variable_info_t *fw_query_variable_info;
+static efi_set_variable_t *fw_set_variable;
+static efi_set_variable_t *fw_set_variable_nonblocking;
 static bool snap_serving;
+static bool snap_writes;	/* SetVariable() stages into the journal */
 
 static bool snap_header_ok(const void *buf, u32 *total_size)
 {
@@ -215,9 +219,14 @@ static efi_status_t snap_get_variable(efi_char16_t *name, efi_guid_t *vendor,
 				      void *data)
 {
 	const struct efi_var_snapshot_var *v;
+	efi_status_t status;
 
 	if (!name || !vendor || !data_size)
 		return EFI_INVALID_PARAMETER;
+	if (IS_ENABLED(CONFIG_EFI_STAGED_VARS) &&
+	    efi_staged_get_variable(name, vendor, attr, data_size, data,
+				    &status))
+		return status;
 	v = efi_var_snapshot_find(snap_vars, snap_count, name, vendor);
 	if (!v)
 		return EFI_NOT_FOUND;
@@ -290,8 +299,22 @@ static efi_status_t snap_get_next_variable(unsigned long *name_size,
 					   efi_char16_t *name,
 					   efi_guid_t *vendor)
 {
+	efi_status_t status;
+
+	if (IS_ENABLED(CONFIG_EFI_STAGED_VARS) &&
+	    efi_staged_get_next_variable(name_size, name, vendor, &status))
+		return status;
 	return efi_var_snapshot_next_name(snap_vars, snap_count, name_size,
 					  name, vendor);
+}
+
+/* Staged writes go through efivarfs; pstore and other atomic writers wait. */
+static efi_status_t snap_set_variable_nonblocking(efi_char16_t *name,
+						  efi_guid_t *vendor, u32 attr,
+						  unsigned long data_size,
+						  void *data)
+{
+	return EFI_WRITE_PROTECTED;
 }
 
 static efi_status_t snap_query_variable_info(u32 attr, u64 *storage_space,
@@ -329,6 +352,9 @@ const struct efi_var_snapshot_var *efi_var_snapshot_vars(unsigned int *count)
  * check it read variables again.  The efivars operations are the caller's
  * business.
  *
+ * With staged writes (efi_var_snapshot_stage_writes()) SetVariable() is
+ * efi_staged_set_variable() and the mask has it too.
+ *
  * Return: true if the snapshot is served, false if there is none (or the
  * firmware has no variable services to stand in for).
  */
@@ -343,13 +369,42 @@ bool efi_var_snapshot_serve(u32 mask)
 		fw_get_variable = efi.get_variable;
 		fw_get_next_variable = efi.get_next_variable;
 		fw_query_variable_info = efi.query_variable_info;
+		fw_set_variable = efi.set_variable;
+		fw_set_variable_nonblocking = efi.set_variable_nonblocking;
 	}
 	efi.get_variable = snap_get_variable;
 	efi.get_next_variable = snap_get_next_variable;
 	efi.query_variable_info = snap_query_variable_info;
 	efi.runtime_supported_mask = reads;
+	if (IS_ENABLED(CONFIG_EFI_STAGED_VARS) && snap_writes) {
+		efi.set_variable = efi_staged_set_variable;
+		efi.set_variable_nonblocking = snap_set_variable_nonblocking;
+		efi.runtime_supported_mask |= EFI_RT_SUPPORTED_SET_VARIABLE;
+	} else {
+		efi.set_variable = fw_set_variable;
+		efi.set_variable_nonblocking = fw_set_variable_nonblocking;
+	}
 	snap_serving = true;
 	return true;
+}
+
+/**
+ * efi_var_snapshot_stage_writes() - stage variable writes while served
+ * @on: whether SetVariable() goes to the staged-write journal
+ * @mask: the runtime services the firmware supports (EFI_RT_SUPPORTED_*)
+ *
+ * Called by the gate, with runtime services withheld, when a journal is
+ * attached or detached; the caller re-registers the efivars operations.
+ *
+ * Return: true if the snapshot is served (and now with or without
+ * writes), false otherwise.
+ */
+bool efi_var_snapshot_stage_writes(bool on, u32 mask)
+{
+	if (!snap_serving)
+		return false;
+	snap_writes = on;
+	return efi_var_snapshot_serve(mask);
 }
 
 /**
@@ -365,6 +420,9 @@ void efi_var_snapshot_unserve(void)
 	efi.get_variable = fw_get_variable;
 	efi.get_next_variable = fw_get_next_variable;
 	efi.query_variable_info = fw_query_variable_info;
+	efi.set_variable = fw_set_variable;
+	efi.set_variable_nonblocking = fw_set_variable_nonblocking;
+	snap_writes = false;
 	snap_serving = false;
 }
 

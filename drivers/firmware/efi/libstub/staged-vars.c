@@ -124,8 +124,8 @@ static enum efi_staged_status staged_keys(u8 k[EFI_STAGED_KEY_SIZE],
 				  sizeof(epoch));
 	if (status == EFI_SECURITY_VIOLATION ||
 	    st_epoch == EFI_SECURITY_VIOLATION) {
-		efi_warn("staged variable writes: %ls or %ls is not the stub's: new key, older journals are foreign\n",
-			 EFI_STAGED_KEY_NAME, EFI_STAGED_EPOCH_NAME);
+		efi_err("staged variable writes: %ls or %ls is not the stub's: new key, older journals are foreign\n",
+			EFI_STAGED_KEY_NAME, EFI_STAGED_EPOCH_NAME);
 		staged_set_own(EFI_STAGED_KEY_NAME, NULL, 0);
 		staged_set_own(EFI_STAGED_EPOCH_NAME, NULL, 0);
 		status = EFI_NOT_FOUND;
@@ -146,7 +146,7 @@ static enum efi_staged_status staged_keys(u8 k[EFI_STAGED_KEY_SIZE],
 
 	status = efi_get_random_bytes(EFI_STAGED_KEY_SIZE, k);
 	if (status != EFI_SUCCESS) {
-		efi_warn("staged variable writes: no EFI_RNG_PROTOCOL (0x%lx): off for this boot\n",
+		efi_info("staged variable writes: no EFI_RNG_PROTOCOL (0x%lx): off for this boot\n",
 			 status);
 		return EFI_STAGED_ST_ERROR;
 	}
@@ -176,7 +176,7 @@ static enum efi_staged_status staged_this_boot(const u8 *k,
 	}
 	status = efi_get_random_bytes(EFI_STAGED_NONCE_SIZE, tbl->nonce);
 	if (status != EFI_SUCCESS) {
-		efi_warn("staged variable writes: no EFI_RNG_PROTOCOL (0x%lx): off for this boot\n",
+		efi_info("staged variable writes: no EFI_RNG_PROTOCOL (0x%lx): off for this boot\n",
 			 status);
 		return EFI_STAGED_ST_ERROR;
 	}
@@ -243,7 +243,7 @@ static enum efi_staged_status staged_volume(efi_handle_t handle,
 	}
 	status = efi_call_proto(fs, open_volume, root);
 	if (status != EFI_SUCCESS) {
-		efi_warn("staged variable writes: cannot open the volume: 0x%lx: no journal\n",
+		efi_info("staged variable writes: cannot open the volume: 0x%lx: no journal\n",
 			 status);
 		return EFI_STAGED_ST_NO_VOLUME;
 	}
@@ -402,8 +402,8 @@ static enum efi_staged_status staged_read(efi_file_protocol_t *root,
 	}
 	if (fi.info.file_size != EFI_STAGED_CAPACITY ||
 	    (fi.info.attribute & EFI_FILE_DIRECTORY)) {
-		efi_warn("staged variable writes: %ls: size %llu, not %u: left as it is\n",
-			 path, fi.info.file_size, EFI_STAGED_CAPACITY);
+		efi_err("staged variable writes: %ls: size %llu, not %u: left as it is\n",
+			path, fi.info.file_size, EFI_STAGED_CAPACITY);
 		return EFI_STAGED_ST_INVALID;
 	}
 	for (size = 0; size < EFI_STAGED_CAPACITY; size += got) {
@@ -420,6 +420,12 @@ static enum efi_staged_status staged_read(efi_file_protocol_t *root,
 				     tbl->store_id);
 	if (st == EFI_STAGED_ST_NONE)
 		tbl->flags |= EFI_STAGED_TBL_JOURNAL;
+	else if (st == EFI_STAGED_ST_FOREIGN)
+		efi_err("staged variable writes: %ls is another store's journal: left as it is\n",
+			path);
+	else
+		efi_err("staged variable writes: %ls has no valid header: left as it is\n",
+			path);
 	j->state = le32_to_cpu(((struct efi_staged_header *)j->buf)->state);
 	return st;
 }
@@ -447,15 +453,15 @@ static enum efi_staged_status staged_verify(struct staged_journal *j,
 	 */
 	if (epoch >= now || epoch < last ||
 	    (epoch == last && j->state != EFI_STAGED_APPLIED)) {
-		efi_warn("staged variable writes: journal of epoch 0x%llx, last applied 0x%llx, this boot 0x%llx: replayed, left as it is\n",
-			 epoch, last, now);
+		efi_err("staged variable writes: journal of epoch 0x%llx, last applied 0x%llx, this boot 0x%llx: replayed, left as it is\n",
+			epoch, last, now);
 		return EFI_STAGED_ST_REPLAYED;
 	}
 	staged_boot_key(k, hdr->epoch, hdr->nonce, j->kb);
 	efi_staged_mac0(j->kb, hdr, mac);
 	if (!efi_staged_mac_eq(mac, hdr->mac0)) {
-		efi_warn("staged variable writes: journal of epoch 0x%llx: wrong MAC, left as it is\n",
-			 epoch);
+		efi_err("staged variable writes: journal of epoch 0x%llx: wrong MAC, left as it is\n",
+			epoch);
 		return EFI_STAGED_ST_INVALID;
 	}
 	j->records = efi_staged_walk(j->buf, EFI_STAGED_CAPACITY, j->kb, mac,
@@ -465,8 +471,8 @@ static enum efi_staged_status staged_verify(struct staged_journal *j,
 			if (i < j->records ?
 			    res[i] < EFI_STAGED_RES_APPLIED ||
 			    res[i] > EFI_STAGED_RES_FAILED : res[i]) {
-				efi_warn("staged variable writes: applied journal of epoch 0x%llx: bad result of record %u, left as it is\n",
-					 epoch, i + 1);
+				efi_err("staged variable writes: applied journal of epoch 0x%llx: bad result of record %u, left as it is\n",
+					epoch, i + 1);
 				return EFI_STAGED_ST_INVALID;
 			}
 		}
@@ -643,7 +649,7 @@ static enum efi_staged_status staged_apply(struct staged_journal *j,
 		return EFI_STAGED_ST_ERROR;
 	}
 	if (interrupted) {
-		efi_warn("staged variable writes: an apply of the journal of epoch 0x%llx was interrupted: applying it again, one-shot variables skipped\n",
+		efi_info("staged variable writes: an apply of the journal of epoch 0x%llx was interrupted: applying it again, one-shot variables skipped\n",
 			 le64_to_cpu(hdr->epoch));
 	} else {
 		hdr->state = cpu_to_le32(EFI_STAGED_APPLYING);
@@ -687,8 +693,8 @@ static enum efi_staged_status staged_apply(struct staged_journal *j,
 	if (status == EFI_SUCCESS)
 		*last = le64_to_cpu(hdr->epoch);
 	else
-		efi_warn("staged variable writes: cannot record the epoch: 0x%lx\n",
-			 status);
+		efi_err("staged variable writes: cannot record the epoch: 0x%lx\n",
+			status);
 	return EFI_STAGED_ST_NONE;
 }
 
@@ -836,7 +842,7 @@ void efi_staged_vars_apply(efi_handle_t handle, efi_loaded_image_t *image)
 	u64 last = 0;
 
 	if (get_efi_config_table(guid)) {
-		efi_warn("staged variable writes: table installed before the stub: removed\n");
+		efi_err("staged variable writes: table installed before the stub: removed\n");
 		efi_bs_call(install_configuration_table, &guid, NULL);
 	}
 	status = efi_bs_call(allocate_pool, EFI_ACPI_RECLAIM_MEMORY,
@@ -893,8 +899,8 @@ void efi_staged_vars_apply(efi_handle_t handle, efi_loaded_image_t *image)
 		status = staged_set_own(EFI_STAGED_EPOCH_NAME, &measured,
 					sizeof(measured));
 		if (status != EFI_SUCCESS)
-			efi_warn("staged variable writes: cannot record the epoch: 0x%lx\n",
-				 status);
+			efi_err("staged variable writes: cannot record the epoch: 0x%lx\n",
+				status);
 		status = staged_empty(&j);
 		if (status != EFI_SUCCESS) {
 			efi_err("staged variable writes: cannot empty the journal: 0x%lx\n",

@@ -31,6 +31,8 @@
 #define GATE_OP_BOOT		2
 #define GATE_OP_UNLOCK		3
 #define GATE_OP_RELOCK		4
+#define GATE_OP_STAGED_RECORD	6	/* EFI stub: a staged write applied */
+#define GATE_OP_STAGED_JOURNAL	7	/* EFI stub: the journal it applied */
 #define GATE_STATE_DISABLED	0
 #define GATE_STATE_LOCKED	1
 #define GATE_STATE_UNLOCKED	2
@@ -67,6 +69,8 @@ struct log_record {
  */
 #define GATE_DIGEST_RT_CODE	1
 #define GATE_DIGEST_TRUSTED_VARS	2
+#define GATE_DIGEST_STAGED_DATA	3
+#define GATE_DIGEST_STAGED_JOURNAL	4
 #define GATE_MAX_DIGESTS	4	/* kept by the decoder; more are checked */
 
 struct gate_digest {
