@@ -738,6 +738,7 @@ static void staged_measure(const struct staged_journal *j,
 	u32 n[EFI_STAGED_RES_FAILED + 1] = {}, i;
 	u8 digest[SHA256_DIGEST_SIZE];
 	char text[EFI_GATE_EVENT_TEXT_MAX + 1];
+	efi_status_t status = EFI_SUCCESS;
 	struct sha256_state sha;
 	size_t len;
 
@@ -746,9 +747,10 @@ static void staged_measure(const struct staged_journal *j,
 		sha256((const u8 *)(rec + 1) + le32_to_cpu(rec->name_size),
 		       le32_to_cpu(rec->data_size), digest);
 		len = staged_record_text(text, sizeof(text), rec);
-		efi_measure_staged_event(EFI_GATE_OP_STAGED_RECORD, res[i],
-					 i + 1, EFI_GATE_DIGEST_STAGED_DATA,
-					 digest, text, len);
+		status |= efi_measure_staged_event(EFI_GATE_OP_STAGED_RECORD,
+						   res[i], i + 1,
+						   EFI_GATE_DIGEST_STAGED_DATA,
+						   digest, text, len);
 		n[res[i]]++;
 		off += le32_to_cpu(rec->size);
 	}
@@ -770,10 +772,13 @@ static void staged_measure(const struct staged_journal *j,
 		       j->records, n[EFI_STAGED_RES_APPLIED],
 		       n[EFI_STAGED_RES_UNCHANGED], n[EFI_STAGED_RES_REFUSED],
 		       n[EFI_STAGED_RES_SKIPPED], n[EFI_STAGED_RES_FAILED]);
-	efi_measure_staged_event(EFI_GATE_OP_STAGED_JOURNAL, 0, j->records,
-				 EFI_GATE_DIGEST_STAGED_JOURNAL, digest, text,
-				 len);
-	efi_info("staged variable writes: %s\n", text);
+	status |= efi_measure_staged_event(EFI_GATE_OP_STAGED_JOURNAL, 0,
+					   j->records,
+					   EFI_GATE_DIGEST_STAGED_JOURNAL,
+					   digest, text, len);
+	efi_info("staged variable writes: %s; %s\n", text,
+		 status == EFI_SUCCESS ? "measured into PCR 1" :
+		 "not measured");
 
 	tbl->applied = n[EFI_STAGED_RES_APPLIED] + n[EFI_STAGED_RES_UNCHANGED];
 	tbl->refused = n[EFI_STAGED_RES_REFUSED] + n[EFI_STAGED_RES_FAILED];
