@@ -466,6 +466,12 @@ static enum efi_staged_status staged_verify(struct staged_journal *j,
 	}
 	j->records = efi_staged_walk(j->buf, EFI_STAGED_CAPACITY, j->kb, mac,
 				     &j->end);
+	/* What an append torn by a crash leaves, or an altered record */
+	for (i = j->end; i < EFI_STAGED_CAPACITY && !j->buf[i]; i++)
+		;
+	if (i < EFI_STAGED_CAPACITY)
+		efi_info("staged variable writes: journal of epoch 0x%llx: what follows record %u does not verify (torn, or altered): ignored\n",
+			 epoch, j->records);
 	if (j->state == EFI_STAGED_APPLIED) {
 		for (i = 0; i < EFI_STAGED_MAX_RECORDS; i++) {
 			if (i < j->records ?
@@ -785,17 +791,27 @@ static void staged_measure(const struct staged_journal *j,
 	tbl->skipped = n[EFI_STAGED_RES_SKIPPED];
 }
 
-/* Back to EMPTY: the fixed fields stay, the rest of the header and the results go */
+/*
+ * Back to EMPTY: the fixed fields of the header stay; the rest of it and
+ * the results go, then the records, so that the next journal starts on
+ * zeros.
+ */
 static efi_status_t staged_empty(struct staged_journal *j)
 {
 	struct efi_staged_header *hdr = (void *)j->buf;
+	efi_status_t status;
 
 	hdr->state = cpu_to_le32(EFI_STAGED_EMPTY);
 	hdr->epoch = 0;
 	memset(hdr->nonce, 0, sizeof(hdr->nonce));
 	memset(hdr->mac0, 0, sizeof(hdr->mac0));
-	memset(j->buf + sizeof(*hdr), 0, EFI_STAGED_REC_OFF - sizeof(*hdr));
-	return staged_write(j->file, 0, j->buf, EFI_STAGED_REC_OFF);
+	memset(j->buf + sizeof(*hdr), 0, j->end - sizeof(*hdr));
+	status = staged_write(j->file, 0, j->buf, EFI_STAGED_REC_OFF);
+	if (status == EFI_SUCCESS)
+		status = staged_write(j->file, EFI_STAGED_REC_OFF,
+				      j->buf + EFI_STAGED_REC_OFF,
+				      j->end - EFI_STAGED_REC_OFF);
+	return status;
 }
 
 static void staged_close(struct staged_journal *j, efi_file_protocol_t *root)
