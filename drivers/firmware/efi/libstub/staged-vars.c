@@ -29,8 +29,8 @@ bool efi_staged_reset_never;
 
 /* EFI_FILE_SYSTEM_INFO with room for its volume label */
 union staged_fs_info {
-	efi_file_system_info_t info;
-	u8 buf[sizeof(efi_file_system_info_t) + 256];
+	struct efi_file_system_info info;
+	u8 buf[sizeof(struct efi_file_system_info) + 256];
 };
 
 /* The HARDDRIVE_DEVICE_PATH media node (UEFI 2.10, 10.3.5.1) */
