@@ -243,6 +243,7 @@ static enum efi_staged_status staged_volume(efi_handle_t handle,
 	}
 	status = efi_call_proto(fs, open_volume, root);
 	if (status != EFI_SUCCESS) {
+		*root = NULL;
 		efi_info("staged variable writes: cannot open the volume: 0x%lx: no journal\n",
 			 status);
 		return EFI_STAGED_ST_NO_VOLUME;
@@ -251,6 +252,7 @@ static enum efi_staged_status staged_volume(efi_handle_t handle,
 	if (status == EFI_SUCCESS && fsi.info.read_only) {
 		efi_info("staged variable writes: the volume is read-only: no journal\n");
 		efi_call_proto(*root, close);
+		*root = NULL;
 		return EFI_STAGED_ST_NO_VOLUME;
 	}
 	staged_partuuid(dev, partuuid);
@@ -300,10 +302,14 @@ static efi_status_t staged_open(efi_file_protocol_t *root,
 				bool create, u64 attr)
 {
 	u64 mode = EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE;
+	efi_status_t status;
 
 	if (create)
 		mode |= EFI_FILE_MODE_CREATE;
-	return efi_call_proto(root, open, fh, path, mode, attr);
+	status = efi_call_proto(root, open, fh, path, mode, attr);
+	if (status != EFI_SUCCESS)
+		*fh = NULL;
+	return status;
 }
 
 /*
