@@ -10,7 +10,8 @@ scripts/staged-journal.py with the key read from the variable store: the
 key and the journal are created once; a valid journal is applied (what a
 runtime SetVariable() may not do is refused, an unchanged value is not
 written), measured and emptied; a replayed, altered, foreign or future
-journal is left byte for byte as it was and nothing is applied; a change
+journal is left byte for byte as it was and nothing is applied (a torn
+last record is dropped, a journal with no valid record emptied); a change
 of BootNext resets and the next boot measures; an interrupted apply skips
 one-shot variables; without an RNG nothing happens.  Prints TAP.
 
@@ -204,17 +205,41 @@ def main():
           var("v.fd", TEST, "StagedTest") and any("replayed" in l for l in stub),
           "journal from the future: untouched, nothing deleted", stub)
 
-    # Altered: one byte of mac0, then one byte of a record's data
+    # Altered: one byte of mac0, then one byte of the first of two records
     mtc = sj.machine("v.fd")["mtc"]
-    for what, flip in (("mac0", 88), ("record data", sj.REC_OFF + 40 + 22)):
+    for what, flip, msg in (("mac0", 60, "wrong MAC"),
+                            ("first record's name", sj.REC_OFF + 40 + 2, "record 1 was altered")):
         forge("v.fd", "bad", "--epoch", hex(mtc << 32 | 1), "--delete", f"{TEST}:StagedTest",
-              "--flip", str(flip))
+              "--set", f"{TEST}:StagedTest4:cc", "--flip", str(flip))
         esp_put("d.img", "bad", path)
         stub, _ = boot("v.fd", "d.img", tpm="tpm")
         esp_get("d.img", path, "j5")
         check(open("j5", "rb").read() == open("bad", "rb").read() and
-              var("v.fd", TEST, "StagedTest") and not any("applying" in l for l in stub),
-              f"one byte of the {what} changed: untouched, nothing applied", stub)
+              var("v.fd", TEST, "StagedTest") and not var("v.fd", TEST, "StagedTest4") and
+              any(msg in l for l in stub) and not any("applying" in l for l in stub),
+              f"one byte of the {what} changed: untouched, nothing applied, reported", stub)
+
+    # Torn: the last record's end never reached the disk
+    mtc = sj.machine("v.fd")["mtc"]
+    forge("v.fd", "torn", "--epoch", hex(mtc << 32 | 1), "--set", f"{TEST}:StagedTest5:dd",
+          "--set", f"{TEST}:StagedTest6:ee", "--flip", str(sj.REC_OFF + 2 * 104 - 1))
+    esp_put("d.img", "torn", path)
+    stub, _ = boot("v.fd", "d.img", tpm="tpm")
+    esp_get("d.img", path, "j5")
+    check(var("v.fd", TEST, "StagedTest5") == (7, b"\xdd") and
+          not var("v.fd", TEST, "StagedTest6") and
+          any("a torn write" in l for l in stub) and open("j5", "rb").read() == j0,
+          "torn last record: the records before it applied, journal emptied", stub)
+    mtc = sj.machine("v.fd")["mtc"]
+    forge("v.fd", "torn", "--epoch", hex(mtc << 32 | 1), "--set", f"{TEST}:StagedTest7:ff",
+          "--flip", str(sj.REC_OFF + 103))
+    esp_put("d.img", "torn", path)
+    stub, _ = boot("v.fd", "d.img", tpm="tpm")
+    esp_get("d.img", path, "j5")
+    check(not var("v.fd", TEST, "StagedTest7") and
+          any("without a valid record: emptied" in l for l in stub) and
+          open("j5", "rb").read() == j0,
+          "torn only record: nothing applied, journal emptied", stub)
 
     # Foreign: another machine's key, under this machine's file name
     forge("v.fd", "foreign", "--key", "11" * 32, "--delete", f"{TEST}:StagedTest")

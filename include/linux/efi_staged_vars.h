@@ -22,7 +22,9 @@
  * efi_staged_record,
  * the UCS-2 name (with its NUL), the data, zero padding to 8 bytes and a
  * 32-byte MAC.  The journal ends at the first record whose size or MAC does
- * not verify: a torn append was never acknowledged.
+ * not verify: a torn append was never acknowledged.  If a valid record
+ * follows it (efi_staged_altered()), it was altered: the journal is
+ * invalid.
  *
  * Keys: K is 32 random bytes in a boot-services-only non-volatile variable
  * (EFI_STAGED_KEY_NAME), created by the stub; the running system cannot
@@ -34,8 +36,9 @@
  * are their ASCII characters without a NUL, epoch is its 8 bytes (le64).
  *
  * A record that is not a delete carries at least one byte of data; its
- * padding is zero.  efi_staged_check_header() and efi_staged_walk() below
- * are the one parser of the journal, for the stub and the kernel.
+ * padding is zero.  efi_staged_check_header(), efi_staged_walk() and
+ * efi_staged_altered() below are the one parser of the journal, for the
+ * stub and the kernel.
  */
 #ifndef _LINUX_EFI_STAGED_VARS_H
 #define _LINUX_EFI_STAGED_VARS_H
@@ -496,6 +499,43 @@ static inline u32 efi_staged_walk(const u8 *buf, size_t len, const u8 *kb,
 	}
 	*end = off;
 	return n;
+}
+
+/**
+ * efi_staged_altered() - was the record a journal ends at altered?
+ * @buf: the journal, @len bytes
+ * @len: its size
+ * @end: where efi_staged_walk() stopped
+ * @n: the number of valid records it found
+ * @kb: the boot key of the boot that staged the journal
+ *
+ * A crash while the kernel appended a record leaves that record torn and
+ * nothing after it: the kernel appends the next record only once the
+ * previous one is durable.  If the record at @end has a plausible size
+ * and the record after it verifies, chained to the MAC that the record at
+ * @end carries, the record at @end was changed after it was written (an
+ * offline edit, or the medium's fault).  An altered last record cannot
+ * be told from a torn one: it ends the journal, as a truncation would.
+ *
+ * Return: true if the record at @end was altered.
+ */
+static inline bool efi_staged_altered(const u8 *buf, size_t len, size_t end,
+				      u32 n, const u8 *kb)
+{
+	const struct efi_staged_record *rec;
+	u8 mac[EFI_STAGED_MAC_SIZE];
+	u32 size;
+
+	if (end % 8 || end > len ||
+	    len - end < EFI_STAGED_REC_HDR_SIZE + EFI_STAGED_MAC_SIZE)
+		return false;
+	rec = (const void *)(buf + end);
+	size = le32_to_cpu(rec->size);
+	if (size % 8 || size < EFI_STAGED_REC_HDR_SIZE + EFI_STAGED_MAC_SIZE ||
+	    size > len - end)
+		return false;
+	memcpy(mac, buf + end + size - EFI_STAGED_MAC_SIZE, sizeof(mac));
+	return efi_staged_check_record(buf, len, end + size, n + 2, kb, mac);
 }
 
 struct seq_file;

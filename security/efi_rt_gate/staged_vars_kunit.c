@@ -343,7 +343,10 @@ static void staged_record_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, off, end);
 }
 
-/* A torn append: the journal ends after the last complete record */
+/*
+ * A torn append: the journal ends after the last complete record; an
+ * altered record followed by a valid one is told apart
+ */
 static void staged_torn_tail(struct kunit *test)
 {
 	u8 kb[EFI_STAGED_KEY_SIZE], mac[EFI_STAGED_MAC_SIZE];
@@ -358,10 +361,30 @@ static void staged_torn_tail(struct kunit *test)
 	add_rec(buf, &off, 3, 7, 0, "C", 30, kb, mac);
 	KUNIT_EXPECT_EQ(test, 3, walk(buf, EFI_STAGED_CAPACITY, kb, &end));
 	KUNIT_EXPECT_EQ(test, off, end);
+	KUNIT_EXPECT_FALSE(test, efi_staged_altered(buf, EFI_STAGED_CAPACITY,
+						    end, 3, kb));
 	/* The third record's last bytes never reached the disk */
 	memset(buf + off - 20, 0, 20);
 	KUNIT_EXPECT_EQ(test, 2, walk(buf, EFI_STAGED_CAPACITY, kb, &end));
 	KUNIT_EXPECT_EQ(test, third, end);
+	/* Torn, not altered: nothing valid follows it */
+	KUNIT_EXPECT_FALSE(test, efi_staged_altered(buf, EFI_STAGED_CAPACITY,
+						    end, 2, kb));
+	/* One byte of the second record's data changed: the third verifies */
+	memset(buf + off - 20, 0, 20);
+	off = third;
+	memcpy(mac, buf + third - EFI_STAGED_MAC_SIZE, sizeof(mac));
+	add_rec(buf, &off, 3, 7, 0, "C", 30, kb, mac);
+	buf[third - EFI_STAGED_MAC_SIZE - 8] ^= 1;
+	KUNIT_EXPECT_EQ(test, 1, walk(buf, EFI_STAGED_CAPACITY, kb, &end));
+	KUNIT_EXPECT_TRUE(test, efi_staged_altered(buf, EFI_STAGED_CAPACITY,
+						   end, 1, kb));
+	/* ... and its size too: then it looks torn, as a truncation would */
+	buf[end] += 8;
+	KUNIT_EXPECT_FALSE(test, efi_staged_altered(buf, EFI_STAGED_CAPACITY,
+						    end, 1, kb));
+	buf[end] -= 8;
+	buf[third - EFI_STAGED_MAC_SIZE - 8] ^= 1;
 	/* Another boot key: nothing */
 	kb[0] ^= 1;
 	KUNIT_EXPECT_EQ(test, 0, walk(buf, EFI_STAGED_CAPACITY, kb, &end));

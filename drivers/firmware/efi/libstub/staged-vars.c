@@ -472,11 +472,17 @@ static enum efi_staged_status staged_verify(struct staged_journal *j,
 	}
 	j->records = efi_staged_walk(j->buf, EFI_STAGED_CAPACITY, j->kb, mac,
 				     &j->end);
-	/* What an append torn by a crash leaves, or an altered record */
+	if (efi_staged_altered(j->buf, EFI_STAGED_CAPACITY, j->end, j->records,
+			       j->kb)) {
+		efi_err("staged variable writes: journal of epoch 0x%llx: record %u was altered, left as it is\n",
+			epoch, j->records + 1);
+		return EFI_STAGED_ST_INVALID;
+	}
+	/* What an append torn by a crash leaves: it was never acknowledged */
 	for (i = j->end; i < EFI_STAGED_CAPACITY && !j->buf[i]; i++)
 		;
 	if (i < EFI_STAGED_CAPACITY)
-		efi_info("staged variable writes: journal of epoch 0x%llx: what follows record %u does not verify (torn, or altered): ignored\n",
+		efi_info("staged variable writes: journal of epoch 0x%llx: what follows record %u does not verify (a torn write): ignored\n",
 			 epoch, j->records);
 	if (j->state == EFI_STAGED_APPLIED) {
 		for (i = 0; i < EFI_STAGED_MAX_RECORDS; i++) {
@@ -799,24 +805,27 @@ static void staged_measure(const struct staged_journal *j,
 
 /*
  * Back to EMPTY: the fixed fields of the header stay; the rest of it and
- * the results go, then the records, so that the next journal starts on
- * zeros.
+ * the results go, then the records and whatever follows them (a torn
+ * write), so that the next journal starts on zeros.
  */
 static efi_status_t staged_empty(struct staged_journal *j)
 {
 	struct efi_staged_header *hdr = (void *)j->buf;
+	size_t used = EFI_STAGED_CAPACITY;
 	efi_status_t status;
 
+	while (used > EFI_STAGED_REC_OFF && !j->buf[used - 1])
+		used--;
 	hdr->state = cpu_to_le32(EFI_STAGED_EMPTY);
 	hdr->epoch = 0;
 	memset(hdr->nonce, 0, sizeof(hdr->nonce));
 	memset(hdr->mac0, 0, sizeof(hdr->mac0));
-	memset(j->buf + sizeof(*hdr), 0, j->end - sizeof(*hdr));
+	memset(j->buf + sizeof(*hdr), 0, used - sizeof(*hdr));
 	status = staged_write(j->file, 0, j->buf, EFI_STAGED_REC_OFF);
-	if (status == EFI_SUCCESS)
+	if (status == EFI_SUCCESS && used > EFI_STAGED_REC_OFF)
 		status = staged_write(j->file, EFI_STAGED_REC_OFF,
 				      j->buf + EFI_STAGED_REC_OFF,
-				      j->end - EFI_STAGED_REC_OFF);
+				      used - EFI_STAGED_REC_OFF);
 	return status;
 }
 
@@ -899,6 +908,13 @@ void efi_staged_vars_apply(efi_handle_t handle, efi_loaded_image_t *image)
 		st = staged_verify(&j, k, last, tbl->epoch);
 	memzero_explicit(k, sizeof(k));
 
+	/* Staged by this machine, but no record was ever acknowledged */
+	if (st == EFI_STAGED_ST_NONE && !j.records &&
+	    j.state == EFI_STAGED_PENDING) {
+		efi_info("staged variable writes: journal without a valid record: emptied\n");
+		if (staged_empty(&j) != EFI_SUCCESS)
+			st = EFI_STAGED_ST_ERROR;
+	}
 	if (st == EFI_STAGED_ST_NONE && j.records &&
 	    j.state != EFI_STAGED_APPLIED) {
 		st = staged_apply(&j, &last);
