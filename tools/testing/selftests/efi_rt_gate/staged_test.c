@@ -288,7 +288,7 @@ TEST(efibootmgr)
 	char dev[DEV_MAX], disk[DEV_MAX], cmd[512];
 	int n;
 
-	ASSERT_EQ(0, access("/usr/bin/efibootmgr", X_OK) && access("/bin/efibootmgr", X_OK) ? 1 : 0)
+	ASSERT_EQ(0, run("command -v efibootmgr >/dev/null"))
 		TH_LOG("efibootmgr is not in this initramfs");
 	ASSERT_EQ(0, find_partition("esp", dev, disk, &n));
 	snprintf(cmd, sizeof(cmd),
@@ -320,10 +320,10 @@ TEST(tamper)
 	ASSERT_EQ(0, journal_path(path, sizeof(path)));
 	fd = open(path, O_RDWR);
 	ASSERT_LE(0, fd);
-	/* record 1 at 1536: header 56 bytes, name L"StagedA" 16, data */
-	ASSERT_EQ(1, pread(fd, &b, 1, 1536 + 56 + 16));
+	/* record 1 at 1536: a 40-byte header, L"StagedA" (16 bytes), data */
+	ASSERT_EQ(1, pread(fd, &b, 1, 1536 + 40 + 16));
 	b ^= 0x20;
-	ASSERT_EQ(1, pwrite(fd, &b, 1, 1536 + 56 + 16));
+	ASSERT_EQ(1, pwrite(fd, &b, 1, 1536 + 40 + 16));
 	close(fd);
 	sync();
 	ASSERT_EQ(0, umount(ESP));
