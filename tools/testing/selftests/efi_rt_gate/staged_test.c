@@ -27,10 +27,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/fs.h>
 
 #include <openssl/evp.h>
 
@@ -66,6 +69,17 @@ static int var_write(const char *name, const char *guid, uint32_t attr,
 		return -E2BIG;
 	memcpy(buf, &attr, 4);
 	memcpy(buf + 4, data, len);
+	/* As efivar does: an existing variable's file may be immutable. */
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		int flags;
+
+		if (!ioctl(fd, FS_IOC_GETFLAGS, &flags)) {
+			flags &= ~FS_IMMUTABLE_FL;
+			ioctl(fd, FS_IOC_SETFLAGS, &flags);
+		}
+		close(fd);
+	}
 	fd = open(path, O_WRONLY | O_CREAT, 0644);
 	if (fd < 0)
 		return -errno;
@@ -86,6 +100,9 @@ static ssize_t var_read(const char *name, const char *guid, void *data,
 	n = read_bytes(path, buf, sizeof(buf));
 	if (n < 0)
 		return n;
+	/* efivarfs shows a variable never written as an empty file */
+	if (!n)
+		return -ENOENT;
 	if (n < 4 || (size_t)n - 4 > max)
 		return -EINVAL;
 	if (attr)
@@ -99,7 +116,7 @@ static int var_delete(const char *name, const char *guid)
 	char path[256];
 
 	snprintf(path, sizeof(path), EFIVARFS "/%s-%s", name, guid);
-	return unlink(path) ? -errno : 0;
+	return efivar_delete(path);
 }
 
 static int write_ctl(const char *text)
