@@ -30,7 +30,12 @@
  * key of the boot that staged is Kb = HMAC(K, "efi_rt_gate boot key" ||
  * epoch || nonce).  mac0 = HMAC(Kb, "efi_rt_gate journal" || store_id ||
  * epoch || nonce); the MAC of record i is HMAC(Kb, mac(i-1) || the record
- * without its MAC), mac(0) being mac0.
+ * without its MAC), mac(0) being mac0.  HMAC is HMAC-SHA256, the labels
+ * are their ASCII characters without a NUL, epoch is its 8 bytes (le64).
+ *
+ * A record that is not a delete carries at least one byte of data; its
+ * padding is zero.  efi_staged_check_header() and efi_staged_walk() below
+ * are the one parser of the journal, for the stub and the kernel.
  */
 #ifndef _LINUX_EFI_STAGED_VARS_H
 #define _LINUX_EFI_STAGED_VARS_H
@@ -50,7 +55,12 @@
 	EFI_GUID(0x7a3e8a57, 0x2f51, 0x4d16, \
 		 0xa4, 0x6b, 0x0c, 0x93, 0x8e, 0x55, 0x41, 0xd2)
 #define EFI_STAGED_KEY_NAME	L"EfiRtGateStagedKey"	/* K, 32 bytes */
-#define EFI_STAGED_EPOCH_NAME	L"EfiRtGateStagedEpoch"	/* u64: last applied */
+/*
+ * u64: the epoch of the last journal applied, plus one once the stub
+ * measured it.  A PENDING or APPLYING journal must have a greater epoch,
+ * an APPLIED one at least this one.
+ */
+#define EFI_STAGED_EPOCH_NAME	L"EfiRtGateStagedEpoch"
 
 #define EFI_STAGED_DIR		L"\\EFI\\Linux\\efi-rt-gate"
 #define EFI_STAGED_SUFFIX	".evj"
@@ -154,12 +164,18 @@ enum efi_staged_result {
  * the same operation and digest number spaces), after a journal was
  * applied: one EFI_GATE_OP_STAGED_RECORD per record, in journal order,
  * with the record's result (enum efi_staged_result) as its reason, the
- * typed digest EFI_GATE_DIGEST_STAGED_DATA (SHA-256 of the record's data;
- * of nothing for a delete) and the text "<vendor GUID>-<name> attrs=0x%x
- * len=%u" (or "... delete"); then one EFI_GATE_OP_STAGED_JOURNAL with the
- * typed digest EFI_GATE_DIGEST_STAGED_JOURNAL (SHA-256 of the journal's
- * header sector and records, up to the last valid record, as applied)
- * and the counts as text.
+ * record's seq as its sequence, the typed digest
+ * EFI_GATE_DIGEST_STAGED_DATA (SHA-256 of the record's data; of nothing
+ * for a delete) and the text "<vendor GUID>-<name> attrs=0x%x len=%u" (or
+ * "<vendor GUID>-<name> delete"; the name shortened to fit, characters
+ * outside printable ASCII as '?'); then one EFI_GATE_OP_STAGED_JOURNAL
+ * with reason 0, the number of records as its sequence, the typed digest
+ * EFI_GATE_DIGEST_STAGED_JOURNAL (SHA-256 of the journal's header sector
+ * as the staging kernel wrote it, i.e. with state EFI_STAGED_PENDING
+ * whatever state the stub found, followed by the records up to the end of
+ * the last valid one, MACs included; not the results) and the counts as
+ * text.  In every one: states before and after EFI_GATE_EV_STATE_NONE,
+ * flags 0, PCR 1.
  */
 #define EFI_GATE_OP_STAGED_RECORD	6
 #define EFI_GATE_OP_STAGED_JOURNAL	7
@@ -325,6 +341,161 @@ static inline bool efi_staged_one_shot(const efi_guid_t *vendor,
 				return true;
 	}
 	return false;
+}
+
+/* Two MACs are equal (in a time that does not depend on where they differ) */
+static inline bool efi_staged_mac_eq(const u8 *a, const u8 *b)
+{
+	u8 diff = 0;
+	size_t i;
+
+	for (i = 0; i < EFI_STAGED_MAC_SIZE; i++)
+		diff |= a[i] ^ b[i];
+	return !diff;
+}
+
+/**
+ * efi_staged_check_header() - check sector 0 of a journal (not its MAC)
+ * @buf: the journal, @len bytes (the whole file)
+ * @len: its size
+ * @store_id: the machine's store id
+ *
+ * Return: EFI_STAGED_ST_NONE if the header is well-formed and this
+ * machine's (in any state), EFI_STAGED_ST_FOREIGN if it is well-formed
+ * with another store id, EFI_STAGED_ST_INVALID otherwise (a size other
+ * than its capacity, an unknown magic, version or state, bytes after
+ * mac0 that are not zero).
+ */
+static inline enum efi_staged_status
+efi_staged_check_header(const void *buf, size_t len,
+			const u8 store_id[EFI_STAGED_ID_SIZE])
+{
+	const struct efi_staged_header *hdr = buf;
+	const u8 *p = buf;
+	size_t i;
+
+	if (len != EFI_STAGED_CAPACITY ||
+	    le32_to_cpu(hdr->magic) != EFI_STAGED_MAGIC ||
+	    le16_to_cpu(hdr->version) != EFI_STAGED_VERSION ||
+	    le16_to_cpu(hdr->header_size) != EFI_STAGED_HDR_SIZE ||
+	    le32_to_cpu(hdr->capacity) != EFI_STAGED_CAPACITY ||
+	    le32_to_cpu(hdr->state) > EFI_STAGED_APPLIED)
+		return EFI_STAGED_ST_INVALID;
+	for (i = sizeof(*hdr); i < EFI_STAGED_HDR_SIZE; i++)
+		if (p[i])
+			return EFI_STAGED_ST_INVALID;
+	if (memcmp(hdr->store_id, store_id, EFI_STAGED_ID_SIZE))
+		return EFI_STAGED_ST_FOREIGN;
+	return EFI_STAGED_ST_NONE;
+}
+
+/**
+ * efi_staged_check_record() - verify one record of a journal
+ * @buf: the journal, @len bytes
+ * @len: its size
+ * @off: the record's offset, a multiple of 8 (EFI_STAGED_REC_OFF for the
+ *	first record)
+ * @seq: the sequence number it must have (1 for the first)
+ * @kb: the boot key of the boot that staged the journal
+ * @mac: in: the MAC of the previous record (mac0 for the first); out, if
+ *	the record verifies: its own MAC
+ *
+ * The record verifies if it lies within the journal, its size is exactly
+ * that of its header, name, data, padding to 8 bytes and MAC, its seq is
+ * @seq (at most EFI_STAGED_MAX_RECORDS), its name is 2 to
+ * EFI_STAGED_MAX_NAME bytes of UCS-2 with one NUL, at its end, its data at
+ * most EFI_STAGED_MAX_DATA bytes (at least 1 unless a delete), it has no
+ * unknown flag, a delete has no data, no attributes and no other flag,
+ * its padding is zero, and its MAC is right.
+ *
+ * Return: the record's size, or 0 if it does not verify: the journal ends
+ * at @off.
+ */
+static inline u32 efi_staged_check_record(const u8 *buf, size_t len,
+					  size_t off, u32 seq, const u8 *kb,
+					  u8 mac[EFI_STAGED_MAC_SIZE])
+{
+	const struct efi_staged_record *rec;
+	u8 calc[EFI_STAGED_MAC_SIZE];
+	u32 size, name_size, data_size, flags, body, i;
+	const __le16 *name;
+
+	if (off % 8 || off > len ||
+	    len - off < EFI_STAGED_REC_HDR_SIZE + EFI_STAGED_MAC_SIZE)
+		return 0;
+	rec = (const void *)(buf + off);
+	size = le32_to_cpu(rec->size);
+	name_size = le32_to_cpu(rec->name_size);
+	data_size = le32_to_cpu(rec->data_size);
+	flags = le32_to_cpu(rec->flags);
+	if (seq < 1 || seq > EFI_STAGED_MAX_RECORDS ||
+	    le32_to_cpu(rec->seq) != seq)
+		return 0;
+	if (name_size < 2 || name_size > EFI_STAGED_MAX_NAME ||
+	    name_size % 2 || data_size > EFI_STAGED_MAX_DATA)
+		return 0;
+	if (flags & ~(EFI_STAGED_REC_DELETE | EFI_STAGED_REC_FROM_APPEND))
+		return 0;
+	if (flags & EFI_STAGED_REC_DELETE) {
+		if (flags != EFI_STAGED_REC_DELETE || data_size ||
+		    le32_to_cpu(rec->attributes))
+			return 0;
+	} else if (!data_size) {
+		return 0;
+	}
+	body = EFI_STAGED_REC_HDR_SIZE + name_size + data_size;
+	if (size != ALIGN(body, 8) + EFI_STAGED_MAC_SIZE || size > len - off)
+		return 0;
+
+	name = (const __le16 *)(rec + 1);
+	for (i = 0; i < name_size / 2 - 1; i++)
+		if (!name[i])
+			return 0;
+	if (name[i])
+		return 0;
+	for (i = body; i < size - EFI_STAGED_MAC_SIZE; i++)
+		if (buf[off + i])
+			return 0;
+
+	efi_staged_record_mac(kb, mac, rec, size - EFI_STAGED_MAC_SIZE, calc);
+	if (!efi_staged_mac_eq(calc, buf + off + size - EFI_STAGED_MAC_SIZE))
+		return 0;
+	memcpy(mac, calc, EFI_STAGED_MAC_SIZE);
+	memzero_explicit(calc, sizeof(calc));
+	return size;
+}
+
+/**
+ * efi_staged_walk() - find the valid records of a journal
+ * @buf: the journal, @len bytes, whose header passed
+ *	efi_staged_check_header() and whose mac0 is right
+ * @len: its size
+ * @kb: the boot key of the boot that staged it
+ * @mac: in: the header's mac0; out: the MAC of the last valid record
+ *	(mac0 if there is none), which the next record chains to
+ * @end: out: the offset after the last valid record (EFI_STAGED_REC_OFF
+ *	if there is none), where the next record goes
+ *
+ * The journal ends at the first record that does not verify (see
+ * efi_staged_check_record()), or after EFI_STAGED_MAX_RECORDS.
+ *
+ * Return: the number of valid records.
+ */
+static inline u32 efi_staged_walk(const u8 *buf, size_t len, const u8 *kb,
+				  u8 mac[EFI_STAGED_MAC_SIZE], size_t *end)
+{
+	size_t off = EFI_STAGED_REC_OFF;
+	u32 n = 0, size;
+
+	while (n < EFI_STAGED_MAX_RECORDS) {
+		size = efi_staged_check_record(buf, len, off, n + 1, kb, mac);
+		if (!size)
+			break;
+		off += size;
+		n++;
+	}
+	*end = off;
+	return n;
 }
 
 struct seq_file;
