@@ -14,6 +14,7 @@ PKGS=(
 	qemu-system-x86 ovmf ovmf-ia32 swtpm swtpm-tools
 	busybox-static tpm2-tools libtss2-tcti-device0 kmod
 	libtss2-dev efibootmgr kexec-tools
+	mtools dosfstools systemd-boot-efi
 )
 
 missing=()

@@ -14,6 +14,24 @@ the runner can inject its own control commands (e.g. a DRTM hash sequence)
 between QEMU's while QEMU stays attached.  Host actions ("hooks") run when a
 console marker appears, with the VM paused through QMP.
 
+Boot modes and resets:
+  boot: kernel   (default) QEMU -kernel/-initrd/-append; OVMF loads the
+                 kernel from fw_cfg (a read-only file system).
+  boot: esp      (needs disk: yes) the harness disk's "esp" partition is a
+                 FAT32 ESP with systemd-boot as \EFI\BOOT\BOOTX64.EFI and
+                 one loader entry whose options are the -append command
+                 line: OVMF boots it as an installed system, and the EFI
+                 stub is loaded from the ESP (make_esp()).  Host side:
+                 mdir -i RUN/disk.img@@1M ::/
+  reset: allowed QEMU without -no-reboot: a guest reset restarts the
+                 firmware in the same QEMU (same vars.fd, disk and swtpm,
+                 which QEMU re-initialises).  A RESET event (second QMP
+                 monitor) after boot N's /init ended starts boot N+1 there
+                 (boot()); a reset before the kernel stays in boot N.
+  reboot: reset  every boot but the last ends with reboot -f (end=reboot
+                 on the harness partition), so after_reboot (and
+                 after_reboot2) run after a reset, not a power cycle.
+
 Usage: run-scenario.py SCENARIO_FILE --kernel BZIMAGE --initrd CPIO --out DIR
 """
 
@@ -57,9 +75,9 @@ CMD_HASH_END = 8
 SCENARIO_KEYS = {
     "description", "tests", "tpm", "cmdline", "expect", "allow_skip",
     "hook", "kernel", "initrd", "timeout", "min_results", "tap",
-    "disk", "after_reboot", "cpus", "vars", "after_kexec", "after_kexec2",
+    "disk", "after_reboot", "after_reboot2", "cpus", "vars", "after_kexec", "after_kexec2",
     "console", "swap", "resume_cmdline",
-    "console_allow", "variants", "firmware",
+    "console_allow", "variants", "firmware", "boot", "reset", "reboot",
 }
 
 # A kernel report on the console fails the scenario (WARN, BUG, oops,
@@ -82,10 +100,11 @@ def parse_scenario(path):
           "description": "", "tests": [], "tpm": "yes", "cmdline": "",
           "expect": "pass", "allow_skip": "no", "hooks": [],
           "kernel": "default", "initrd": "min", "timeout": "180",
-          "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [],
+          "min_results": "1", "tap": "yes", "disk": "no", "after_reboot": [], "after_reboot2": [],
           "cpus": "1", "vars": "empty", "after_kexec": [], "after_kexec2": [],
           "console": [], "swap": "no", "resume_cmdline": None,
-          "console_allow": [], "variants": [], "firmware": "x64"}
+          "console_allow": [], "variants": [], "firmware": "x64",
+          "boot": "kernel", "reset": "no", "reboot": "poweroff"}
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
@@ -95,8 +114,8 @@ def parse_scenario(path):
             key, val = key.strip(), val.strip()
             if not sep or key not in SCENARIO_KEYS:
                 raise ScenarioError(f"{path}:{lineno}: unknown line '{line}'")
-            if key in ("tests", "after_reboot", "after_kexec", "after_kexec2",
-                       "variants"):
+            if key in ("tests", "after_reboot", "after_reboot2", "after_kexec",
+                       "after_kexec2", "variants"):
                 sc[key] += val.split()
             elif key == "hook":
                 # hook: <console marker> => <action> [args...]
@@ -134,43 +153,68 @@ def parse_scenario(path):
         raise ScenarioError(f"{path}: firmware: ia32 has only the empty variable store")
     if sc["after_reboot"] and sc["disk"] != "yes":
         raise ScenarioError(f"{path}: after_reboot needs disk: yes (the tests of each boot are passed on it)")
+    if sc["after_reboot2"] and not sc["after_reboot"]:
+        raise ScenarioError(f"{path}: after_reboot2 needs after_reboot")
     if sc["after_kexec2"] and not sc["after_kexec"]:
         raise ScenarioError(f"{path}: after_kexec2 needs after_kexec")
     if sc["after_kexec"] and sc["after_reboot"]:
         raise ScenarioError(f"{path}: after_kexec and after_reboot do not mix")
+    if sc["boot"] not in ("kernel", "esp"):
+        raise ScenarioError(f"{path}: boot must be kernel or esp")
+    if sc["boot"] == "esp" and sc["disk"] != "yes":
+        raise ScenarioError(f"{path}: boot: esp needs disk: yes (the ESP is on the harness disk)")
+    if sc["boot"] == "esp" and (sc["firmware"] != "x64" or sc["vars"] != "empty"):
+        raise ScenarioError(f"{path}: boot: esp needs firmware: x64 and vars: empty "
+                            "(systemd-boot is x64 and unsigned)")
+    if sc["reset"] not in ("no", "allowed"):
+        raise ScenarioError(f"{path}: reset must be no or allowed")
+    if sc["reboot"] not in ("poweroff", "reset"):
+        raise ScenarioError(f"{path}: reboot must be poweroff or reset")
+    if sc["reboot"] == "reset" and (sc["reset"] != "allowed" or not sc["after_reboot"]):
+        raise ScenarioError(f"{path}: reboot: reset needs reset: allowed and after_reboot")
     return sc
 
 
-# The harness disk ("disk: yes"): 4 MiB, GPT, fixed GUIDs so that tests can
+# The harness disk ("disk: yes"): GPT, fixed GUIDs so that tests can
 # check what firmware variables say about it.  Partitions, found in the
 # guest by name: "esp" (an EFI system partition, what a boot entry points
-# at; no file system), "sealed" (raw, the guest's to keep data across a
-# reboot) and "harness" (raw, written by the runner before each boot:
-# "boot=N" and "tests=..." lines, NUL-padded).
-DISK_SECTORS = 8192
+# at; 1 MiB without a file system, or with "boot: esp" a FAT32 file system
+# holding systemd-boot, the kernel and the initramfs), "sealed" (raw, the
+# guest's to keep data across a reboot) and "harness" (raw, written by the
+# runner before each boot: "boot=N", "tests=..." and "end=..." lines,
+# NUL-padded).  Without "boot: esp" the disk is 4 MiB, exactly as before.
+DISK_GUID = uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-e1f7a9c0b4d2")
+ESP_TYPE = uuid.UUID("c12a7328-f81f-11d2-ba4b-00a0c93ec93b")
+LINUX_DATA_TYPE = uuid.UUID("0fc63daf-8483-4772-8e79-3d69d8477de4")
+SWAP_TYPE = uuid.UUID("0657fd6d-a4ab-43c4-84e5-0933c84b4f4f")
+ESP_SECTORS = 2048              # the raw ESP of "boot: kernel"
+PART_SECTORS = 1024             # "sealed" and "harness"
 # "swap: yes" adds a partition named "swap" after them, for hibernation
 SWAP_SECTORS = 256 * 2048
-DISK_GUID = uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-e1f7a9c0b4d2")
-DISK_PARTS = [  # name, type GUID, unique GUID, first LBA, last LBA
-    ("esp", uuid.UUID("c12a7328-f81f-11d2-ba4b-00a0c93ec93b"),
-     uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-000000000001"), 2048, 4095),
-    ("sealed", uuid.UUID("0fc63daf-8483-4772-8e79-3d69d8477de4"),
-     uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-000000000002"), 4096, 5119),
-    ("harness", uuid.UUID("0fc63daf-8483-4772-8e79-3d69d8477de4"),
-     uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-000000000003"), 5120, 6143),
-]
-HARNESS_PART_LBA = 5120
 
 
-def make_gpt_disk(path, swap=False):
-    """A raw disk image with a protective MBR, GPT header and backup."""
-    n = DISK_SECTORS
-    parts = list(DISK_PARTS)
-    if swap:
-        parts.append(("swap", uuid.UUID("0657fd6d-a4ab-43c4-84e5-0933c84b4f4f"),
-                      uuid.UUID("9d1f6e64-5a0c-4b7e-8f2e-000000000004"),
-                      DISK_SECTORS - 2048, DISK_SECTORS - 2048 + SWAP_SECTORS - 1))
-        n += SWAP_SECTORS
+def disk_layout(swap=False, esp_sectors=ESP_SECTORS):
+    """Partitions [(name, type GUID, unique GUID, first LBA, last LBA)] and
+    the disk's size in sectors (2048 sectors left after the last partition
+    for the backup GPT)."""
+    parts = []
+    lba = 2048
+    for i, (name, ptype, size) in enumerate(
+            [("esp", ESP_TYPE, esp_sectors), ("sealed", LINUX_DATA_TYPE, PART_SECTORS),
+             ("harness", LINUX_DATA_TYPE, PART_SECTORS)]
+            + ([("swap", SWAP_TYPE, SWAP_SECTORS)] if swap else []), 1):
+        parts.append((name, ptype, uuid.UUID(f"9d1f6e64-5a0c-4b7e-8f2e-{i:012x}"),
+                      lba, lba + size - 1))
+        lba += size
+    return parts, lba + 2048
+
+
+def part_lba(parts, name):
+    return next(p[3] for p in parts if p[0] == name)
+
+
+def make_gpt_disk(path, parts, n):
+    """A raw disk image of n sectors with a protective MBR, GPT header and backup."""
     entries = bytearray(128 * 128)
     for i, (name, ptype, puuid, first, last) in enumerate(parts):
         entries[i * 128:(i + 1) * 128] = (
@@ -199,13 +243,89 @@ def make_gpt_disk(path, swap=False):
         f.write(header(n - 1, 1, n - 33))
 
 
-def write_harness_part(path, boot, tests):
-    text = f"boot={boot}\ntests={','.join(tests)}\n".encode()
+def write_harness_part(path, lba, boot, tests, end="poweroff"):
+    text = f"boot={boot}\ntests={','.join(tests)}\nend={end}\n".encode()
     if len(text) > 4096:
         raise ScenarioError("tests of one boot exceed the harness partition's 4 KiB")
     with open(path, "r+b") as f:
-        f.seek(HARNESS_PART_LBA * 512)
+        f.seek(lba * 512)
         f.write(text.ljust(4096, b"\0"))
+
+
+# "boot: esp": the kernel boots through the firmware from the ESP of the
+# harness disk, as an installed system does: OVMF finds no boot entry of
+# its own and starts the removable-media path \EFI\BOOT\BOOTX64.EFI,
+# Debian's systemd-boot (package systemd-boot-efi), which starts the one
+# entry \loader\entries\harness.conf at once (timeout 0): \vmlinuz with
+# \initrd.img (handed over through LINUX_EFI_INITRD_MEDIA_GUID) and, as
+# "options", exactly the command line that -append passes in the default
+# mode.  The kernel's EFI stub is thus loaded from the ESP: its
+# LoadedImage->DeviceHandle is the writable FAT volume.  systemd-boot
+# prepends "initrd=\initrd.img" to the options and measures them into PCR
+# 12, and sets its volatile Loader* variables (LoaderInfo,
+# LoaderDevicePartUUID, ...).  The ESP is made with dosfstools and mtools
+# (no root, no loop device); host-side, read it with
+#   mdir -i RUN/disk.img@@1M ::/         (the ESP starts at LBA 2048)
+SYSTEMD_BOOT = "/usr/lib/systemd/boot/efi/systemd-bootx64.efi"
+ESP_ENTRY = "harness.conf"
+ESP_MIN_MIB = 64
+ESP_VOLUME_ID = "9d1f6e64"
+MTOOLS_ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+
+
+def esp_sectors_for(files):
+    """ESP size: at least 64 MiB (FAT32 with 512-byte clusters), twice what
+    the harness puts there plus 16 MiB, so the guest has room to write."""
+    mib = 2 * sum(-(-os.path.getsize(f) // (1 << 20)) for f in files) + 16
+    return max(ESP_MIN_MIB, mib) * 2048
+
+
+def tool(*args):
+    """Run a dosfstools/mtools command; its output, or RuntimeError."""
+    r = subprocess.run(list(args), env=MTOOLS_ENV,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode:
+        raise RuntimeError(f"{' '.join(args)}: {r.stdout.decode(errors='replace').strip()}")
+    return r.stdout
+
+
+def esp_put(image, dest, data):
+    """Write bytes to ::dest on a FAT image (mcopy -o from a temporary file)."""
+    tmp = f"{image}.put"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    try:
+        tool("mcopy", "-o", "-i", image, tmp, "::" + dest)
+    finally:
+        os.unlink(tmp)
+
+
+def esp_entry(cmdline):
+    return (f"title efi_rt_gate harness (run-scenario.py)\n"
+            f"linux /vmlinuz\ninitrd /initrd.img\noptions {cmdline}\n").encode()
+
+
+def make_esp(disk, lba, sectors, kernel, initrd, cmdline):
+    """Format the ESP partition (FAT32, 512-byte clusters) and fill it."""
+    missing = ([t for t in ("mkfs.vfat", "mmd", "mcopy") if not shutil.which(t)]
+               + [f for f in (SYSTEMD_BOOT,) if not os.path.exists(f)])
+    if missing:
+        raise RuntimeError(f"boot: esp needs {', '.join(missing)} (packages dosfstools, "
+                           "mtools, systemd-boot-efi: scripts/deps.sh)")
+    tool("mkfs.vfat", f"--offset={lba}", "-F", "32", "-s", "1", "-n", "ESP",
+           "-i", ESP_VOLUME_ID, disk, str(sectors // 2))
+    img = f"{disk}@@{lba * 512}"
+    tool("mmd", "-i", img, "::/EFI", "::/EFI/BOOT", "::/EFI/systemd", "::/loader",
+           "::/loader/entries")
+    # Where "bootctl install" puts it, too: a Boot#### entry may name it.
+    tool("mcopy", "-i", img, SYSTEMD_BOOT, "::/EFI/systemd/systemd-bootx64.efi")
+    tool("mcopy", "-i", img, SYSTEMD_BOOT, "::/EFI/BOOT/BOOTX64.EFI")
+    tool("mcopy", "-i", img, kernel, "::/vmlinuz")
+    tool("mcopy", "-i", img, initrd, "::/initrd.img")
+    esp_put(img, "/loader/loader.conf",
+            f"timeout 0\ndefault {ESP_ENTRY}\neditor no\nauto-entries no\n"
+            f"auto-firmware no\nrandom-seed-mode off\n".encode())
+    esp_put(img, f"/loader/entries/{ESP_ENTRY}", esp_entry(cmdline))
 
 
 class ControlRelay(threading.Thread):
@@ -319,6 +439,72 @@ class QMP:
             pass
 
 
+def drain(sock):
+    """Read a socket until it closes, dropping what comes."""
+    try:
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
+class QMPEvents:
+    """A second QMP monitor that only listens for events (reset: allowed).
+
+    The first monitor (QMP) stays the hooks' command channel; this one is
+    read in boot()'s select loop, so a guest reset (QEMU's RESET event) is
+    seen while the console is read.
+    """
+
+    def __init__(self, path, timeout=10):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.buf = b""
+        self.pending = []
+        self.sock.sendall(b'{"execute": "qmp_capabilities"}\n')
+        self.sock.settimeout(timeout)
+        while not any("return" in m for m in self.pending):
+            self._recv()
+        self.pending = [m for m in self.pending if "event" in m]
+        self.sock.setblocking(False)
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    def _recv(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise EOFError
+        self.buf += data
+        while b"\n" in self.buf:
+            line, self.buf = self.buf.split(b"\n", 1)
+            if line.strip():
+                self.pending.append(json.loads(line))
+
+    def events(self):
+        """The events that arrived so far (never blocks)."""
+        try:
+            self._recv()
+        except (BlockingIOError, EOFError, OSError):
+            pass
+        ev, self.pending = [m for m in self.pending if "event" in m], []
+        return ev
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
 TAP_RESULT = re.compile(r"^(ok|not ok) (\d+)\s*(.*)$")
 TAP_PLAN = re.compile(r"^1\.\.(\d+)")
 TEST_BEGIN = re.compile(r"^@@TEST (\S+) BEGIN@@")
@@ -392,7 +578,11 @@ class Runner:
         self.procs = []
         self.relay = None
         self.qmp = None
+        self.events = None
         self.logf = None
+        self.resets = 0
+        self.qemu_runs = 0
+        self.esp_cmdline = None
 
     def log(self, msg):
         line = f"[{time.time() - self.t0:7.2f}] {msg}"
@@ -427,18 +617,12 @@ class Runner:
         self.relay.start()
         self.log("swtpm ready")
 
-    def qemu_cmd(self, boot=1, resume=False):
-        w = self.out
-        if boot == 1 and not resume:
-            shutil.copyfile(OVMF32_VARS if self.sc["firmware"] == "ia32" else
-                            OVMF_VARS_FILES[self.sc["vars"]], f"{w}/vars.fd")
-        for sock in ("qmp.sock", "ack.sock"):
-            if os.path.exists(f"{w}/{sock}"):
-                os.unlink(f"{w}/{sock}")
+    def cmdline(self, resume=False):
+        """The kernel command line: -append, or the ESP entry's options."""
         # With a second boot, each boot's tests come from the harness disk:
         # the command line must not change, the EFI stub measures it.
         tests = "@disk" if self.sc["after_reboot"] else ",".join(self.sc["tests"])
-        cmdline = " ".join(filter(None, [
+        return " ".join(filter(None, [
             "console=ttyS0 panic=-1",
             "harness.tests=" + tests,
             # "after_kexec:": the tests of the kernel that kexec_test's
@@ -450,6 +634,15 @@ class Runner:
             if self.sc["after_kexec2"] else "",
             self.sc["resume_cmdline"] if resume and self.sc["resume_cmdline"]
             is not None else self.sc["cmdline"]]))
+
+    def qemu_cmd(self, boot=1, resume=False):
+        w = self.out
+        if boot == 1 and not resume:
+            shutil.copyfile(OVMF32_VARS if self.sc["firmware"] == "ia32" else
+                            OVMF_VARS_FILES[self.sc["vars"]], f"{w}/vars.fd")
+        for sock in ("qmp.sock", "ack.sock", "qmp-events.sock"):
+            if os.path.exists(f"{w}/{sock}"):
+                os.unlink(f"{w}/{sock}")
         code = OVMF32_CODE if self.sc["firmware"] == "ia32" else OVMF_CODE
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
                "-m", "512", "-smp", self.sc["cpus"], "-no-reboot", "-nic", "none",
@@ -458,9 +651,15 @@ class Runner:
                "-device", "isa-serial,chardev=ack",
                "-qmp", f"unix:{w}/qmp.sock,server=on,wait=off",
                "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={code}",
-               "-drive", f"if=pflash,format=raw,unit=1,file={w}/vars.fd",
-               "-kernel", self.args.kernel, "-initrd", self.args.initrd,
-               "-append", cmdline]
+               "-drive", f"if=pflash,format=raw,unit=1,file={w}/vars.fd"]
+        if self.sc["boot"] == "kernel":
+            cmd += ["-kernel", self.args.kernel, "-initrd", self.args.initrd,
+                    "-append", self.cmdline(resume)]
+        if self.sc["reset"] == "allowed":
+            # A guest reset restarts the firmware in this QEMU; a second
+            # QMP monitor reports it (a RESET event) to boot().
+            cmd.remove("-no-reboot")
+            cmd += ["-qmp", f"unix:{w}/qmp-events.sock,server=on,wait=off"]
         if self.sc["firmware"] == "ia32":
             cmd[cmd.index("q35")] = "q35,smm=on"
             cmd += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
@@ -560,6 +759,12 @@ class Runner:
                 self.relay.inject_hash(" ".join(rest).encode())
             elif verb == "sleep":
                 time.sleep(float(rest[0]))
+            elif verb == "system-reset":
+                # A reset from outside (QMP system_reset): with reset:
+                # allowed the firmware restarts, otherwise QEMU exits.
+                # Hooks are armed again after a reset, so its marker must
+                # not come again in the next firmware pass.
+                self.qmp.cmd("system_reset")
             elif verb == "rtcode-hash":
                 reply = self.rtcode_hash(lines, rest)
             elif verb == "none":
@@ -573,7 +778,39 @@ class Runner:
             # an action's answer (rtcode-hash: "rtcode=HEX") follows "ack".
             self.ack.sendall(f"ack{' ' + reply if reply else ''}\n".encode())
 
+    def new_segment(self, n):
+        """What the runner saw of boot n of the machine."""
+        return {"boot": n, "lines": [], "timed_out": False, "fired": [],
+                "unfired": [], "problems": [], "end": None, "kernels": 0,
+                "resets": 0}
+
+    def esp_entry_for(self, resume):
+        """Rewrite the ESP's loader entry if this boot's command line
+        differs from what it holds (only the entry: the rest of the ESP,
+        whatever the guest wrote there included, is left alone)."""
+        cmdline = self.cmdline(resume)
+        if cmdline != self.esp_cmdline:
+            esp_put(f"{self.disk}@@{part_lba(self.parts, 'esp') * 512}",
+                    f"/loader/entries/{ESP_ENTRY}", esp_entry(cmdline))
+            self.esp_cmdline = cmdline
+            self.log(f"ESP: loader entry rewritten: options {cmdline}")
+
+    def harness_part(self, n):
+        """Write boot n's number, tests and end into the harness partition."""
+        end = ("reboot" if self.sc["reboot"] == "reset" and n < len(self.boots)
+               else "poweroff")
+        write_harness_part(self.disk, part_lba(self.parts, "harness"), n,
+                           self.boots[n - 1], end)
+
     def boot(self, n=1, resume=False):
+        """Run one QEMU from boot n of the machine (or its resumption).
+
+        Returns one segment (new_segment()) per boot of the machine that
+        ran in it: with reset: allowed, a guest reset after boot n's
+        /init ended starts boot n + 1 in the same QEMU (the firmware
+        restarts; a reset before the kernel started, e.g. by the EFI
+        stub, stays in boot n).
+        """
         w = self.out
         console = open(f"{w}/console.log", "w" if n == 1 and not resume else "a")
         if resume:
@@ -583,7 +820,8 @@ class Runner:
         elif n > 1:
             console.write(f"==== run-scenario: boot {n} of the same machine (same TPM "
                           "state, variables and disk; TPM power-cycled) ====\n")
-        lines = []
+        if self.sc["boot"] == "esp":
+            self.esp_entry_for(resume)
         if self.sc["tpm"] != "no":
             self.start_swtpm()
         else:
@@ -594,48 +832,117 @@ class Runner:
         q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=open(f"{w}/qemu.stderr", "w" if n == 1 else "a"))
         self.procs.append(q)
+        self.qemu_runs += 1
         self.qmp = QMP(f"{w}/qmp.sock")
         self.ack = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.ack.connect(f"{w}/ack.sock")
+        # OVMF mirrors its console on ttyS1 too: read and drop it.  Left
+        # unread, the firmware took 20 s longer after every guest reset.
+        threading.Thread(target=drain, args=(self.ack,), daemon=True).start()
+        events = None
+        if self.sc["reset"] == "allowed":
+            events = self.events = QMPEvents(f"{w}/qmp-events.sock")
         self.log(f"qemu started (boot {n})")
-        hooks = list(self.sc["hooks"])  # every boot fires every hook again
+        seg = self.new_segment(n)
+        segs = [seg]
+        armed = list(range(len(self.sc["hooks"])))  # every boot fires every hook again
         deadline = time.time() + float(self.sc["timeout"])
         buf = b""
-        timed_out = False
         os.set_blocking(q.stdout.fileno(), False)
+
+        def feed(chunk):
+            nonlocal buf
+            buf += chunk
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                console.write(line + "\n")
+                console.flush()
+                seg["lines"].append(line)
+                if "Linux version " in line:
+                    seg["kernels"] += 1
+                    self.log(f"kernel started (boot {seg['boot']})")
+                elif "@@HARNESS END@@" in line:
+                    self.log(f"end of /init (boot {seg['boot']})")
+                for i in list(armed):
+                    marker, action = self.sc["hooks"][i]
+                    if marker in line:
+                        armed.remove(i)
+                        seg["fired"].append(i)
+                        self.run_hook(marker, action, seg["lines"])
+
         while True:
             left = deadline - time.time()
             if left <= 0:
-                timed_out = True
+                seg["timed_out"] = True
+                seg["end"] = "timeout"
                 self.log("timeout")
                 break
-            r, _, _ = select.select([q.stdout], [], [], min(left, 0.5))
+            r, _, _ = select.select([q.stdout] + ([events] if events else []), [],
+                                    [], min(left, 0.5))
             if r:
+                # The console first: what the guest printed before it
+                # reset belongs to the boot that reset.
                 chunk = q.stdout.read()
-                if not chunk:
+                if chunk == b"":
+                    seg["end"] = "exit"
                     break
-                buf += chunk
-                while b"\n" in buf:
-                    raw, buf = buf.split(b"\n", 1)
-                    line = raw.decode("utf-8", "replace").rstrip("\r")
-                    console.write(line + "\n")
-                    console.flush()
-                    lines.append(line)
-                    for h in list(hooks):
-                        if h[0] in line:
-                            hooks.remove(h)
-                            self.run_hook(*h, lines)
+                if chunk:
+                    feed(chunk)
             elif q.poll() is not None:
+                seg["end"] = "exit"
+                break
+            for e in events.events() if events and events in r else []:
+                if e.get("event") != "RESET":
+                    continue
+                self.resets += 1
+                seg["resets"] += 1
+                reason = e.get("data", {}).get("reason", "?")
+                console.write(f"==== run-scenario: reset ({reason}): the firmware "
+                              "restarts in the same QEMU (same TPM state, variables and "
+                              "disk; QEMU re-initialises the TPM) ====\n")
+                self.log(f"reset ({reason}) in boot {seg['boot']}")
+                armed = list(range(len(self.sc["hooks"])))
+                if not seg["kernels"]:
+                    continue    # before any kernel of this boot: still boot n
+                if not any("@@HARNESS END@@" in l for l in seg["lines"]):
+                    seg["problems"].append("the guest reset before the end of /init")
+                elif seg["boot"] >= len(self.boots):
+                    seg["problems"].append("the guest reset after its last boot "
+                                           f"(the scenario has no boot {seg['boot'] + 1})")
+                else:
+                    nxt = seg["boot"] + 1
+                    if self.sc["disk"] == "yes":
+                        self.qmp.cmd("stop")
+                        try:
+                            self.harness_part(nxt)
+                        finally:
+                            self.qmp.cmd("cont")
+                    seg["end"] = "reset"
+                    console.write(f"==== run-scenario: boot {nxt} of the same machine, "
+                                  "after the guest reset ====\n")
+                    self.log(f"boot {nxt} (after a guest reset)")
+                    seg = self.new_segment(nxt)
+                    segs.append(seg)
+                    deadline = time.time() + float(self.sc["timeout"])
+                    continue
+                seg["end"] = "stopped"
+                break
+            if seg["end"] == "stopped":
                 break
         if buf:
-            lines.append(buf.decode("utf-8", "replace"))
-            console.write(lines[-1] + "\n")
+            seg["lines"].append(buf.decode("utf-8", "replace"))
+            console.write(seg["lines"][-1] + "\n")
         console.close()
-        return lines, timed_out, hooks
+        for s in segs:
+            s["unfired"] = [h for i, h in enumerate(self.sc["hooks"]) if i not in s["fired"]]
+        return segs
 
     def cleanup(self):
         if self.qmp:
             self.qmp.close()
+        if self.events:
+            self.events.close()
         for p in reversed(self.procs):
             if p.poll() is None:
                 p.terminate()  # swtpm saves its state on SIGTERM
@@ -646,7 +953,7 @@ class Runner:
                 p.wait()
         if self.relay:
             self.relay.stop()
-        self.procs, self.qmp, self.relay = [], None, None
+        self.procs, self.qmp, self.relay, self.events = [], None, None, None
 
     def run(self):
         self.t0 = time.time()
@@ -655,74 +962,74 @@ class Runner:
         os.makedirs(self.out)
         self.logf = open(f"{self.out}/runner.log", "w")
         # Boot 1 runs "tests"; "after_reboot" makes a boot 2 of the same
-        # machine: a new QEMU and swtpm on the same TPM state, variable
-        # store and disk (a power cycle), with the same command line.
-        boots = [self.sc["tests"]]
-        if self.sc["after_reboot"]:
-            boots.append(self.sc["after_reboot"])
+        # machine ("after_reboot2" a boot 3): a new QEMU and swtpm on the
+        # same TPM state, variable store and disk (a power cycle), with the
+        # same command line; with "reboot: reset" the guest resets instead
+        # and the next boot runs in the same QEMU (boot()).
+        self.boots = boots = [self.sc["tests"]]
+        for k in ("after_reboot", "after_reboot2"):
+            if self.sc[k]:
+                boots.append(self.sc[k])
         problems = []
         results = []
-        tap = self.sc["tap"] == "yes"
         finished = True
         all_lines = []
-        disk = f"{self.out}/disk.img"
-        for n, tests in enumerate(boots, 1):
-            resumed = 0
-            pfx = f"boot {n}: " if len(boots) > 1 else ""
+        self.disk = disk = f"{self.out}/disk.img"
+        esp_files = [self.args.kernel, self.args.initrd]
+        self.parts, disk_sectors = disk_layout(
+            self.sc["swap"] == "yes",
+            esp_sectors_for(esp_files) if self.sc["boot"] == "esp" else ESP_SECTORS)
+        n = 1
+        while n <= len(boots):
             if not finished:
                 problems.append(f"boot {n} never came: boot {n - 1} did not finish")
-                lines, timed_out, unfired = [], False, []
+                segs = [self.new_segment(n)]
             else:
                 try:
                     if self.sc["disk"] == "yes":
                         if n == 1:
-                            make_gpt_disk(disk, self.sc["swap"] == "yes")
-                        write_harness_part(disk, n, tests)
-                    lines, timed_out, unfired = self.boot(n)
+                            make_gpt_disk(disk, self.parts, disk_sectors)
+                            if self.sc["boot"] == "esp":
+                                esp = self.parts[0]
+                                make_esp(disk, esp[3], esp[4] + 1 - esp[3], *esp_files,
+                                         self.cmdline())
+                                self.esp_cmdline = self.cmdline()
+                                self.log(f"ESP: {(esp[4] + 1 - esp[3]) // 2048} MiB FAT32 "
+                                         f"at LBA {esp[3]}")
+                        self.harness_part(n)
+                    segs = self.boot(n)
                     # "@@HARNESS hibernate@@" and a power-off before the
                     # end: the machine hibernated.  Start it again; the
                     # resumed image goes on with this boot's run.
-                    while (not timed_out and any("@@HARNESS hibernate@@" in l for l in lines)
-                           and not any("@@HARNESS END@@" in l for l in lines)
-                           and sum("@@HARNESS hibernate@@" in l for l in lines) > resumed):
+                    resumed = 0
+                    while True:
+                        last = segs[-1]
+                        lines = last["lines"]
+                        if (last["timed_out"] or last["end"] != "exit"
+                                or not any("@@HARNESS hibernate@@" in l for l in lines)
+                                or any("@@HARNESS END@@" in l for l in lines)
+                                or sum("@@HARNESS hibernate@@" in l for l in lines) <= resumed):
+                            break
                         resumed += 1
                         self.cleanup()
-                        more, timed_out, unfired = self.boot(n, resume=True)
-                        lines += more
+                        more = self.boot(last["boot"], resume=True)
+                        for k in ("lines", "problems"):
+                            last[k] += more[0][k]
+                        for k in ("timed_out", "unfired", "end"):
+                            last[k] = more[0][k]
+                        for k in ("kernels", "resets"):
+                            last[k] += more[0][k]
+                        segs += more[1:]
                 except Exception as e:  # any harness error fails the scenario
-                    problems.append(f"{pfx}harness error: {e}")
-                    lines, timed_out, unfired = [], False, []
+                    problems.append(f"{'boot %d: ' % n if len(boots) > 1 else ''}"
+                                    f"harness error: {e}")
+                    segs = [self.new_segment(n)]
                 finally:
                     self.cleanup()
-            if timed_out:
-                problems.append(f"{pfx}timeout after {self.sc['timeout']} s")
-            text = "\n".join(lines)
-            panic = re.search(r"Kernel panic - not syncing.*", text)
-            if panic:
-                problems.append(pfx + "guest " + panic.group(0).strip())
-            reports = [l.strip() for l in lines if KERNEL_REPORT.search(l)
-                       and not any(a.search(l) for a in self.sc["console_allow"])]
-            for l in reports[:3]:
-                problems.append(f"{pfx}kernel report on the console: {l[:200]}")
-            if len(reports) > 3:
-                problems.append(f"{pfx}{len(reports) - 3} more kernel reports on the console")
-            for m in re.finditer(r"@@HARNESS modprobe (\S+): FAILED@@", text):
-                problems.append(f"{pfx}guest could not load module {m.group(1)}")
-            ended = any("@@HARNESS END@@" in l for l in lines)
-            if lines and not ended:
-                problems.append(f"{pfx}guest never reached the end of /init")
-            for marker, action in unfired:
-                problems.append(f"{pfx}hook marker '{marker}' never appeared")
-            # A kexec'ed kernel writes on the same console, in the same run.
-            boot_results, tap_problems = parse_console(
-                lines, tests + self.sc["after_kexec"] + self.sc["after_kexec2"],
-                tap)
-            problems += [pfx + p for p in tap_problems]
-            for r in boot_results:
-                r["boot"] = n
-            results += boot_results
-            finished = ended and not timed_out and not panic
-            all_lines += lines
+            for seg in segs:
+                finished = self.judge(seg, problems, results)
+                all_lines += seg["lines"]
+            n = segs[-1]["boot"] + 1
         for want in self.sc["console"]:
             if not any(want in l for l in all_lines):
                 problems.append(f"console never showed '{want}'")
@@ -733,15 +1040,59 @@ class Runner:
                 counts[c["status"]] += 1
         if counts["skip"] and self.sc["allow_skip"] != "yes":
             problems.append(f"{counts['skip']} skipped (this scenario allows no SKIP)")
-        if tap and counts["pass"] + counts["fail"] + counts["skip"] < int(self.sc["min_results"]):
+        if (self.sc["tap"] == "yes"
+                and counts["pass"] + counts["fail"] + counts["skip"] < int(self.sc["min_results"])):
             problems.append("fewer results than min_results")
         ok = not problems and counts["fail"] == 0
+        kernels = sum("Linux version " in l for l in all_lines)
+        self.log(f"{len(boots)} boots, {self.qemu_runs} QEMU runs, {self.resets} guest "
+                 f"resets, {kernels} kernels started")
         res = {"scenario": self.sc["name"], "ok": ok, "expect": self.sc["expect"],
                "counts": counts, "problems": problems, "seconds": round(elapsed, 1),
-               "boots": len(boots), "results": results}
+               "boots": len(boots), "qemu_runs": self.qemu_runs, "resets": self.resets,
+               "kernels": kernels, "results": results}
         with open(f"{self.out}/result.json", "w") as f:
             json.dump(res, f, indent=1)
         return res
+
+    def judge(self, seg, problems, results):
+        """Add the problems and results of one boot; True if it finished."""
+        n, lines = seg["boot"], seg["lines"]
+        tests = self.boots[n - 1]
+        pfx = f"boot {n}: " if len(self.boots) > 1 else ""
+        problems += [pfx + p for p in seg["problems"]]
+        if seg["timed_out"]:
+            problems.append(f"{pfx}timeout after {self.sc['timeout']} s")
+        text = "\n".join(lines)
+        panic = re.search(r"Kernel panic - not syncing.*", text)
+        if panic:
+            problems.append(pfx + "guest " + panic.group(0).strip())
+        reports = [l.strip() for l in lines if KERNEL_REPORT.search(l)
+                   and not any(a.search(l) for a in self.sc["console_allow"])]
+        for l in reports[:3]:
+            problems.append(f"{pfx}kernel report on the console: {l[:200]}")
+        if len(reports) > 3:
+            problems.append(f"{pfx}{len(reports) - 3} more kernel reports on the console")
+        for m in re.finditer(r"@@HARNESS modprobe (\S+): FAILED@@", text):
+            problems.append(f"{pfx}guest could not load module {m.group(1)}")
+        ended = any("@@HARNESS END@@" in l for l in lines)
+        if lines and not ended:
+            problems.append(f"{pfx}guest never reached the end of /init")
+        for marker, action in seg["unfired"]:
+            problems.append(f"{pfx}hook marker '{marker}' never appeared")
+        if (ended and self.sc["reboot"] == "reset" and n < len(self.boots)
+                and seg["end"] != "reset"):
+            problems.append(f"{pfx}the guest did not reset (reboot: reset wants boot "
+                            f"{n + 1} in the same QEMU); it ended: {seg['end']}")
+        # A kexec'ed kernel writes on the same console, in the same run.
+        boot_results, tap_problems = parse_console(
+            lines, tests + self.sc["after_kexec"] + self.sc["after_kexec2"],
+            self.sc["tap"] == "yes")
+        problems += [pfx + p for p in tap_problems]
+        for r in boot_results:
+            r["boot"] = n
+        results += boot_results
+        return ended and not seg["timed_out"] and not panic
 
 
 def main():

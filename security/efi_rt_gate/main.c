@@ -35,6 +35,7 @@
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -840,6 +841,34 @@ const struct seq_operations rtgate_ascii_seqops = {
 	.show = rtgate_seq_show_ascii,
 };
 
+/*
+ * A TPM whose driver probes after the gate (a module, a deferred probe):
+ * measure the boot record as the chip appears, not at the first
+ * transition, so that a boot on which nobody unlocks has one too.
+ */
+static void rtgate_late_chip_workfn(struct work_struct *work)
+{
+	guard(mutex)(&rtgate_mutex);
+
+	if (rtgate_boot_pending && !rtgate_get_chip() &&
+	    !rtgate_measure_boot())
+		pr_info("boot record measured as the TPM appeared\n");
+}
+
+static DECLARE_WORK(rtgate_late_chip_work, rtgate_late_chip_workfn);
+
+static int rtgate_chip_event(struct notifier_block *nb, unsigned long event,
+			     void *data)
+{
+	if (event == TPM_CHIP_REGISTERED)
+		schedule_work(&rtgate_late_chip_work);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block rtgate_chip_nb = {
+	.notifier_call = rtgate_chip_event,
+};
+
 static int __init rtgate_init(void)
 {
 	enum efi_gate_state state = efi_gate_state();
@@ -855,10 +884,17 @@ static int __init rtgate_init(void)
 
 	mutex_lock(&rtgate_mutex);
 	rtgate_boot_pending = rtgate_launched() || efi_gate_kexec_boot();
-	if (rtgate_get_chip())
+	if (!rtgate_get_chip()) {
+		if (rtgate_boot_pending)
+			rtgate_measure_boot();
+	} else if (rtgate_boot_pending) {
+		pr_info("no TPM yet: the boot record is measured when it appears\n");
+		tpm_chip_notifier_register(&rtgate_chip_nb);
+		/* A chip registered meanwhile was not announced. */
+		schedule_work(&rtgate_late_chip_work);
+	} else {
 		pr_info("no TPM yet: it is looked up again when first needed\n");
-	else if (rtgate_boot_pending)
-		rtgate_measure_boot();
+	}
 	mutex_unlock(&rtgate_mutex);
 
 	pr_info("runtime services %s (%s), PCR %u\n", rtgate_state_names[state],

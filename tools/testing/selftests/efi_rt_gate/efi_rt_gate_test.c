@@ -1063,18 +1063,19 @@ TEST(drtm_trusted_vars)
 	present = trusted_vars_digest(want);
 	ASSERT_LE(0, present) TH_LOG("cannot read the trusted variables from efivarfs");
 	ASSERT_EQ(0, log_load_container(&drtm, DRTM_LOG)) TH_LOG("DRTM log: %s", drtm.error);
-	if (!drtm_boot_records(&drtm)) {
-		/*
-		 * A TPM whose driver probed after the gate (tpm_tis as a
-		 * module): the boot record comes with the gate's first use
-		 * of it.  Unlock and relock, then compare while locked.
-		 */
-		ASSERT_EQ(0, gate_write("1", 1, 0));
-		ASSERT_EQ(0, gate_write("0", 1, 0));
+	/*
+	 * A TPM whose driver probed after the gate (tpm_tis as a module, on
+	 * the debug kernel) gets the boot record as it appears, without any
+	 * transition: a boot on which nobody unlocks has one too.  It is
+	 * measured from a work item; allow it a few seconds.
+	 */
+	for (i = 0; i < 50 && !drtm_boot_records(&drtm); i++) {
+		usleep(100000);
 		log_free(&drtm);
 		ASSERT_EQ(0, log_load_container(&drtm, DRTM_LOG))
 			TH_LOG("DRTM log: %s", drtm.error);
 	}
+	ASSERT_NE(0, drtm_boot_records(&drtm)) TH_LOG("no boot record in the DRTM log");
 	for (r = 0; r < drtm.nr_records; r++) {
 		if (drtm.rec[r].pcr != gate_pcr() || drtm.rec[r].type != EV_EVENT_TAG)
 			continue;

@@ -248,7 +248,9 @@ int gate_event_decode(const uint8_t *data, uint32_t size, struct gate_event *ev,
 	ev->seq = le32(p + 12);
 	ev->pcr = le32(p + 16);
 	ev->nr_digests = le16(p + 20);
-	if (ev->op < GATE_OP_POLICY || ev->op > GATE_OP_STAGED_JOURNAL)
+	/* 5 was the stub's snapshot digest, retired before any release */
+	if (ev->op < GATE_OP_POLICY || ev->op == 5 ||
+	    ev->op > GATE_OP_STAGED_JOURNAL)
 		return gate_fail(err, errlen, "operation %u", ev->op);
 	if (!gate_state_valid(ev->before) || !gate_state_valid(ev->after))
 		return gate_fail(err, errlen, "state codes %u -> %u", ev->before, ev->after);

@@ -27,10 +27,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/fs.h>
 
 #include <openssl/evp.h>
 
@@ -66,6 +69,17 @@ static int var_write(const char *name, const char *guid, uint32_t attr,
 		return -E2BIG;
 	memcpy(buf, &attr, 4);
 	memcpy(buf + 4, data, len);
+	/* As efivar does: an existing variable's file may be immutable. */
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		int flags;
+
+		if (!ioctl(fd, FS_IOC_GETFLAGS, &flags)) {
+			flags &= ~FS_IMMUTABLE_FL;
+			ioctl(fd, FS_IOC_SETFLAGS, &flags);
+		}
+		close(fd);
+	}
 	fd = open(path, O_WRONLY | O_CREAT, 0644);
 	if (fd < 0)
 		return -errno;
@@ -86,6 +100,9 @@ static ssize_t var_read(const char *name, const char *guid, void *data,
 	n = read_bytes(path, buf, sizeof(buf));
 	if (n < 0)
 		return n;
+	/* efivarfs shows a variable never written as an empty file */
+	if (!n)
+		return -ENOENT;
 	if (n < 4 || (size_t)n - 4 > max)
 		return -EINVAL;
 	if (attr)
@@ -99,7 +116,7 @@ static int var_delete(const char *name, const char *guid)
 	char path[256];
 
 	snprintf(path, sizeof(path), EFIVARFS "/%s-%s", name, guid);
-	return unlink(path) ? -errno : 0;
+	return efivar_delete(path);
 }
 
 static int write_ctl(const char *text)
@@ -288,7 +305,7 @@ TEST(efibootmgr)
 	char dev[DEV_MAX], disk[DEV_MAX], cmd[512];
 	int n;
 
-	ASSERT_EQ(0, access("/usr/bin/efibootmgr", X_OK) && access("/bin/efibootmgr", X_OK) ? 1 : 0)
+	ASSERT_EQ(0, run("command -v efibootmgr >/dev/null"))
 		TH_LOG("efibootmgr is not in this initramfs");
 	ASSERT_EQ(0, find_partition("esp", dev, disk, &n));
 	snprintf(cmd, sizeof(cmd),
@@ -320,10 +337,10 @@ TEST(tamper)
 	ASSERT_EQ(0, journal_path(path, sizeof(path)));
 	fd = open(path, O_RDWR);
 	ASSERT_LE(0, fd);
-	/* record 1 at 1536: header 56 bytes, name L"StagedA" 16, data */
-	ASSERT_EQ(1, pread(fd, &b, 1, 1536 + 56 + 16));
+	/* record 1 at 1536: a 40-byte header, L"StagedA" (16 bytes), data */
+	ASSERT_EQ(1, pread(fd, &b, 1, 1536 + 40 + 16));
 	b ^= 0x20;
-	ASSERT_EQ(1, pwrite(fd, &b, 1, 1536 + 56 + 16));
+	ASSERT_EQ(1, pwrite(fd, &b, 1, 1536 + 40 + 16));
 	close(fd);
 	sync();
 	ASSERT_EQ(0, umount(ESP));
