@@ -655,6 +655,10 @@ class Runner:
         if self.sc["boot"] == "kernel":
             cmd += ["-kernel", self.args.kernel, "-initrd", self.args.initrd,
                     "-append", self.cmdline(resume)]
+        else:
+            # EFI_RNG_PROTOCOL (OVMF's VirtioRngDxe): the EFI stub needs it
+            # for its staged-write key and each boot's nonce
+            cmd += ["-device", "virtio-rng-pci"]
         if self.sc["reset"] == "allowed":
             # A guest reset restarts the firmware in this QEMU; a second
             # QMP monitor reports it (a RESET event) to boot().
