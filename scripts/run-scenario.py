@@ -581,6 +581,7 @@ class Runner:
         self.events = None
         self.logf = None
         self.resets = 0
+        self.journal_staged = False
         self.qemu_runs = 0
         self.esp_cmdline = None
 
@@ -747,6 +748,25 @@ class Runner:
                  + (f" (read {shift:+#x} off)" if shift else ""))
         return f"rtcode={digest}"
 
+    def stage_journal(self, args):
+        """Write a staged-write journal onto the ESP, as the running kernel
+        would have staged it (scripts/staged-journal.py forge, with the key
+        the EFI stub keeps in this machine's variable store), once per
+        run: the hook's marker may come again in later boots."""
+        if self.journal_staged:
+            self.log("stage-journal: done in an earlier boot")
+            return
+        out = subprocess.run(
+            [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                          "staged-journal.py"),
+             "forge", f"{self.out}/vars.fd", f"{self.out}/staged.evj", *args],
+            check=True, capture_output=True, text=True).stdout.strip()
+        with open(f"{self.out}/staged.evj", "rb") as f:
+            esp_put(f"{self.disk}@@{part_lba(self.parts, 'esp') * 512}",
+                    f"/EFI/Linux/efi-rt-gate/{out.split()[-1]}", f.read())
+        self.journal_staged = True
+        self.log(f"stage-journal: {out}")
+
     def run_hook(self, marker, action, lines):
         self.log(f"hook '{marker}': {' '.join(action)}")
         self.qmp.cmd("stop")
@@ -771,6 +791,8 @@ class Runner:
                 self.qmp.cmd("system_reset")
             elif verb == "rtcode-hash":
                 reply = self.rtcode_hash(lines, rest)
+            elif verb == "stage-journal":
+                self.stage_journal(rest)
             elif verb == "none":
                 pass
             else:

@@ -10,12 +10,16 @@ to restore an old one, or to stage writes without a running kernel.
 
   staged-journal.py vars VARS.fd
       K, store id, last applied epoch, OVMF's boot count (MTC)
-  staged-journal.py forge VARS.fd OUT [--epoch N] [--nonce HEX]
+  staged-journal.py forge VARS.fd OUT [--epoch N | --boots-ahead N] [--nonce HEX]
                     [--state pending|applying|applied] [--key HEX]
                     [--set GUID:NAME:HEXDATA] [--delete GUID:NAME]
                     [--attrs N] [--flip OFFSET]
-      a journal for the machine of VARS.fd (or for key HEX), records in
-      the order given; --flip xors one byte at OFFSET afterwards
+      a journal for the machine of VARS.fd (or for key HEX: another
+      machine's, under this machine's file name), records in
+      the order given; --flip xors one byte at OFFSET afterwards; the
+      epoch is by default that of the boot the store last counted (OVMF's
+      MTC), --boots-ahead N later; the last word printed is the file's
+      name on the ESP (--name: another one)
   staged-journal.py show JOURNAL [VARS.fd]
       decode a journal, verify it with the key of VARS.fd
 """
@@ -115,8 +119,9 @@ def record(kb, prev, seq, guid, name, attrs, flags, data):
 
 def forge(a):
     m = machine(a.vars, a.key)
+    own = machine(a.vars)["store_id"].hex() if a.vars else m["store_id"].hex()
     epoch = a.epoch if a.epoch is not None else \
-        ((m["mtc"] or 0) << 32 | 1)
+        ((m["mtc"] or 0) + a.boots_ahead) << 32 | 1
     nonce = bytes.fromhex(a.nonce) if a.nonce else bytes(range(16))
     kb = boot_key(m["k"], epoch, nonce)
     mac0 = hm(kb, b"efi_rt_gate journal", m["store_id"],
@@ -140,7 +145,7 @@ def forge(a):
         buf[f] ^= 0xFF
     open(a.out, "wb").write(buf)
     print(f"store {m['store_id'].hex()} epoch {epoch:#x} records {seq} "
-          f"end {off} file {m['store_id'].hex()}.evj")
+          f"end {off} file {a.name or own}.evj")
 
 
 def show(a):
@@ -186,6 +191,8 @@ def main():
     p.add_argument("vars")
     p.add_argument("out")
     p.add_argument("--epoch", type=lambda s: int(s, 0))
+    p.add_argument("--boots-ahead", type=int, default=0)
+    p.add_argument("--name", help="write OUT for this store id (hex) instead")
     p.add_argument("--nonce")
     p.add_argument("--key")
     p.add_argument("--state", choices=STATES, default="pending")

@@ -14,7 +14,11 @@
  *   boot 2:           nothing_pending
  *
  * and for a journal edited offline (staged-tamper): boot 1 "attach stage
- * detach tamper", boot 2 "rejected".
+ * detach tamper", boot 2 "rejected"; for a journal the host wrote (the
+ * staged-stub-* scenarios): boot 2 "applied fw_events journal_empty" or
+ * "not_applied".
+ *
+ * Environment: EXPECT_STAGED_STATUS=<status> for not_applied.
  *
  * Environment: EXPECT_STAGED_BOOTNEXT=1 if boot 2 must have been started
  * by the boot entry efibootmgr staged as BootNext.
@@ -373,6 +377,26 @@ TEST(rejected)
 	ASSERT_TRUE(staged_has("boot: invalid"));
 	ASSERT_EQ(-ENOENT, var_read("StagedA", TEST_GUID, data, sizeof(data), NULL));
 	/* Left as it was: not applied, not modified. */
+	ASSERT_EQ(0, mount_esp());
+	ASSERT_EQ(1, journal_state());
+}
+
+/*
+ * A journal the EFI stub must not apply (scenarios staged-stub-tamper,
+ * -foreign, -replayed, whose host wrote it onto the ESP in boot 1): the
+ * kernel shows the status EXPECT_STAGED_STATUS names, nothing of it is in
+ * the store, and the file is still pending.
+ */
+TEST(not_applied)
+{
+	const char *want = env("EXPECT_STAGED_STATUS");
+	char data[64], line[64];
+
+	ASSERT_NE(NULL, want) TH_LOG("EXPECT_STAGED_STATUS is not set");
+	ASSERT_EQ(0, mount_efivarfs());
+	snprintf(line, sizeof(line), "boot: %s ", want);
+	ASSERT_TRUE(staged_has(line)) TH_LOG("no '%s'", line);
+	ASSERT_EQ(-ENOENT, var_read("StagedA", TEST_GUID, data, sizeof(data), NULL));
 	ASSERT_EQ(0, mount_esp());
 	ASSERT_EQ(1, journal_state());
 }
