@@ -655,6 +655,10 @@ class Runner:
         if self.sc["boot"] == "kernel":
             cmd += ["-kernel", self.args.kernel, "-initrd", self.args.initrd,
                     "-append", self.cmdline(resume)]
+        else:
+            # An EFI_RNG_PROTOCOL (OVMF's VirtioRngDxe), as real machines
+            # have: the EFI stub's staged writes need one for their key.
+            cmd += ["-device", "virtio-rng-pci"]
         if self.sc["reset"] == "allowed":
             # A guest reset restarts the firmware in this QEMU; a second
             # QMP monitor reports it (a RESET event) to boot().
