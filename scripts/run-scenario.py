@@ -657,8 +657,8 @@ class Runner:
             cmd += ["-kernel", self.args.kernel, "-initrd", self.args.initrd,
                     "-append", self.cmdline(resume)]
         else:
-            # EFI_RNG_PROTOCOL (OVMF's VirtioRngDxe): the EFI stub needs it
-            # for its staged-write key and each boot's nonce
+            # An EFI_RNG_PROTOCOL (OVMF's VirtioRngDxe), as real machines
+            # have: the EFI stub's staged writes need one for their key.
             cmd += ["-device", "virtio-rng-pci"]
         if self.sc["reset"] == "allowed":
             # A guest reset restarts the firmware in this QEMU; a second

@@ -323,6 +323,8 @@ static int staged_write_header(u32 state)
 		hdr->epoch = cpu_to_le64(staged_tbl.epoch);
 		memcpy(hdr->nonce, staged_tbl.nonce, sizeof(hdr->nonce));
 		efi_staged_mac0(staged_tbl.boot_key, hdr, hdr->mac0);
+		/* The first record chains to it. */
+		memcpy(staged_prev_mac, hdr->mac0, sizeof(staged_prev_mac));
 	}
 	ret = staged_write_at(hdr, EFI_STAGED_HDR_SIZE, 0);
 	kfree(hdr);
@@ -479,10 +481,11 @@ efi_status_t efi_staged_set_variable(efi_char16_t *name, efi_guid_t *vendor,
 
 	if (!name || !vendor || (data_size && !data))
 		return EFI_INVALID_PARAMETER;
-	name_size = ucs2_strsize(name, EFI_STAGED_MAX_NAME / 2);
-	if (name_size < 2 || name_size > EFI_STAGED_MAX_NAME ||
-	    name[name_size / 2 - 1])
+	/* The name with its NUL, which must come within the limit */
+	name_size = ucs2_strnlen(name, EFI_STAGED_MAX_NAME / 2);
+	if (!name_size || name_size == EFI_STAGED_MAX_NAME / 2)
 		return EFI_INVALID_PARAMETER;
+	name_size = (name_size + 1) * sizeof(*name);
 
 	guard(mutex)(&staged_mutex);
 	if (!staged_file || staged_over)
