@@ -737,6 +737,23 @@ void efi_staged_show(struct seq_file *m)
 	}
 }
 
+/* Zero the records, so that no stale one follows the next journal's */
+static int staged_zero_records(void)
+{
+	size_t len = staged_tail - EFI_STAGED_REC_OFF;
+	void *zero;
+	int ret;
+
+	if (!len)
+		return 0;
+	zero = kvzalloc(len, GFP_KERNEL);
+	if (!zero)
+		return -ENOMEM;
+	ret = staged_write_at(zero, len, EFI_STAGED_REC_OFF);
+	kvfree(zero);
+	return ret;
+}
+
 static int staged_seq_cmp(const void *a, const void *b)
 {
 	const struct staged_var *x = *(struct staged_var *const *)a;
@@ -798,7 +815,8 @@ static void staged_apply_at_unlock(void)
 	/* Applied (or refused by the firmware itself): never again. */
 	mutex_lock(&staged_mutex);
 	staged_file = f;
-	if (staged_write_header(EFI_STAGED_EMPTY) || vfs_fsync(f, 0))
+	if (staged_write_header(EFI_STAGED_EMPTY) || staged_zero_records() ||
+	    vfs_fsync(f, 0))
 		pr_err("unlock: the journal could not be emptied: the next boot applies its records again\n");
 	staged_file = NULL;
 	mutex_unlock(&staged_mutex);
