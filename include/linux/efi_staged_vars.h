@@ -199,6 +199,7 @@ enum efi_staged_result {
  * @applied: records applied (or unchanged) this boot
  * @refused: records refused or failed this boot
  * @skipped: one-shot records skipped this boot
+ * @reserved: zero
  * @esp_partuuid: the GPT partition GUID of the journal's volume
  * @store_id: the store id
  * @epoch: this boot's monotonic count

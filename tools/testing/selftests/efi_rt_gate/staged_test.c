@@ -65,12 +65,13 @@ static const char value_a2[] = " beta";
 static int var_write(const char *name, const char *guid, uint32_t attr,
 		     const void *data, size_t len)
 {
-	char path[256], buf[4096];
+	char path[256], *buf;
 	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), EFIVARFS "/%s-%s", name, guid);
-	if (len + 4 > sizeof(buf))
-		return -E2BIG;
+	buf = malloc(len + 4);
+	if (!buf)
+		return -ENOMEM;
 	memcpy(buf, &attr, 4);
 	memcpy(buf + 4, data, len);
 	/* As efivar does: an existing variable's file may be immutable. */
@@ -85,11 +86,14 @@ static int var_write(const char *name, const char *guid, uint32_t attr,
 		close(fd);
 	}
 	fd = open(path, O_WRONLY | O_CREAT, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, len + 4) != (ssize_t)(len + 4))
+	if (fd < 0) {
 		ret = -errno;
-	close(fd);
+	} else {
+		if (write(fd, buf, len + 4) != (ssize_t)(len + 4))
+			ret = -errno;
+		close(fd);
+	}
+	free(buf);
 	return ret;
 }
 
@@ -155,7 +159,7 @@ static bool staged_has(const char *needle)
 	if (read_text(STAGED, buf, sizeof(buf)) < 0)
 		return false;
 	printf("# staged: %s", buf);
-	return strstr(buf, needle) != NULL;
+	return strstr(buf, needle);
 }
 
 static int gate_log_size(void)
@@ -296,6 +300,11 @@ TEST(staged_listed)
 	ASSERT_TRUE(staged_has("-StagedB delete"));
 }
 
+/* Shell: n is the number of the boot entry efibootmgr staged */
+#define ENTRY_NUM \
+	"n=$(efibootmgr | sed -n 's/^Boot\\([0-9A-F]\\{4\\}\\)\\* staged-entry.*/\\1/p'); "
+#define HAS_NEXT "efibootmgr | grep -q \"BootNext: $n\""
+
 static int run(const char *cmd)
 {
 	int st = system(cmd);
@@ -317,8 +326,37 @@ TEST(efibootmgr)
 		 disk, n);
 	ASSERT_EQ(0, run(cmd));
 	ASSERT_EQ(0, run("efibootmgr | grep -q 'staged-entry'"));
-	ASSERT_EQ(0, run("n=$(efibootmgr | sed -n 's/^Boot\\([0-9A-F]\\{4\\}\\)\\* staged-entry.*/\\1/p'); "
-			 "[ -n \"$n\" ] && efibootmgr -q -n $n && efibootmgr | grep -q \"BootNext: $n\""));
+	ASSERT_EQ(0, run(ENTRY_NUM "[ -n \"$n\" ] && efibootmgr -q -n $n && " HAS_NEXT));
+}
+
+/*
+ * A full journal: the write that does not fit fails with ENOSPC and
+ * changes nothing (not visible, not listed); one larger than a variable
+ * may be fails with EINVAL.
+ */
+TEST(journal_full)
+{
+	static char big[30000], huge[40000];
+	char name[32], data[8];
+	int i, ret = 0;
+
+	memset(big, 'j', sizeof(big));
+	ASSERT_EQ(-EINVAL, var_write("StagedHuge", TEST_GUID, NV_BS_RT, huge, sizeof(huge)));
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "StagedFull%d", i);
+		ret = var_write(name, TEST_GUID, NV_BS_RT, big, sizeof(big));
+		if (ret)
+			break;
+	}
+	ASSERT_EQ(-ENOSPC, ret) TH_LOG("write %d", i);
+	ASSERT_LT(0, i);
+	ASSERT_EQ(-ENOENT, var_read(name, TEST_GUID, data, sizeof(data), NULL));
+	snprintf(name, sizeof(name), "-StagedFull%d ", i);
+	ASSERT_FALSE(staged_has(name));
+	/* The variables staged before it are all there. */
+	snprintf(name, sizeof(name), "StagedFull%d", i - 1);
+	ASSERT_EQ(-EINVAL, var_read(name, TEST_GUID, data, sizeof(data), NULL))
+		TH_LOG("a staged 30000-byte value should not fit this buffer");
 }
 
 TEST(detach)
@@ -366,8 +404,7 @@ TEST(applied)
 	ASSERT_EQ(-ENOENT, var_read("StagedB", TEST_GUID, data, sizeof(data), NULL));
 	if (env("EXPECT_STAGED_BOOTNEXT")) {
 		ASSERT_EQ(0, run("efibootmgr | grep -q staged-entry"));
-		ASSERT_EQ(0, run("n=$(efibootmgr | sed -n 's/^Boot\\([0-9A-F]\\{4\\}\\)\\* staged-entry.*/\\1/p'); "
-				 "efibootmgr | grep -q \"BootCurrent: $n\""));
+		ASSERT_EQ(0, run(ENTRY_NUM "efibootmgr | grep -q \"BootCurrent: $n\""));
 		ASSERT_NE(0, run("efibootmgr | grep -q BootNext"));
 	}
 }
