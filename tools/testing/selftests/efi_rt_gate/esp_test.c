@@ -55,25 +55,13 @@ static uint32_t le32(const uint8_t *p)
 /* The type and unique GUID of GPT entry @partn of @disk: 0 or -1. */
 static int gpt_guids(const char *disk, int partn, uint8_t type[16], uint8_t uniq[16])
 {
-	uint8_t hdr[512], ent[128];
-	uint64_t lba;
-	int fd, ret = -1;
+	uint8_t ent[128];
 
-	fd = open(disk, O_RDONLY);
-	if (fd < 0)
+	if (gpt_read_entry(disk, partn, ent))
 		return -1;
-	if (pread(fd, hdr, sizeof(hdr), 512) != sizeof(hdr) || memcmp(hdr, "EFI PART", 8))
-		goto out;
-	lba = le32(hdr + 72) | (uint64_t)le32(hdr + 76) << 32;
-	if (le32(hdr + 84) < 128 ||
-	    pread(fd, ent, sizeof(ent), lba * 512 + (partn - 1) * le32(hdr + 84)) != 128)
-		goto out;
 	memcpy(type, ent, 16);
 	memcpy(uniq, ent + 16, 16);
-	ret = 0;
-out:
-	close(fd);
-	return ret;
+	return 0;
 }
 
 /* A GUID as stored in GPT, in its usual text form (lower case). */

@@ -272,27 +272,14 @@ static int find_entry(struct boot_entry *e)
 static int gpt_entry(const char *disk, int partn, uint8_t guid[16],
 		     uint64_t *start, uint64_t *size)
 {
-	uint8_t hdr[512], ent[128];
-	uint64_t lba;
-	uint32_t esz;
-	int fd, ret = -1;
+	uint8_t ent[128];
 
-	fd = open(disk, O_RDONLY);
-	if (fd < 0)
+	if (gpt_read_entry(disk, partn, ent))
 		return -1;
-	if (pread(fd, hdr, sizeof(hdr), 512) != sizeof(hdr) || memcmp(hdr, "EFI PART", 8))
-		goto out;
-	lba = le64(hdr + 72);
-	esz = le32(hdr + 84);
-	if (esz < 128 || pread(fd, ent, sizeof(ent), lba * 512 + (partn - 1) * esz) != 128)
-		goto out;
 	memcpy(guid, ent + 16, 16);
 	*start = le64(ent + 32);
 	*size = le64(ent + 40) - *start + 1;
-	ret = 0;
-out:
-	close(fd);
-	return ret;
+	return 0;
 }
 
 /*

@@ -84,6 +84,30 @@ int efivar_delete(const char *path)
 	return ret;
 }
 
+int gpt_read_entry(const char *disk, int partn, unsigned char ent[128])
+{
+	unsigned char hdr[512];
+	unsigned long long lba = 0;
+	unsigned int esz = 0;
+	int fd, i, ret = -1;
+
+	fd = open(disk, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, hdr, sizeof(hdr), 512) != sizeof(hdr) || memcmp(hdr, "EFI PART", 8))
+		goto out;
+	for (i = 7; i >= 0; i--)
+		lba = lba << 8 | hdr[72 + i];
+	for (i = 3; i >= 0; i--)
+		esz = esz << 8 | hdr[84 + i];
+	if (esz >= 128 && partn >= 1 &&
+	    pread(fd, ent, 128, lba * 512 + (unsigned long long)(partn - 1) * esz) == 128)
+		ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
 int find_partition(const char *name, char *dev, char *disk, int *partn)
 {
 	char path[PATH_MAX], link[PATH_MAX], line[256], want[128];

@@ -23,6 +23,9 @@ int read_text(const char *path, char *buf, size_t max);
 /* Read at most @max bytes of @path: the number read, or -errno. */
 ssize_t read_bytes(const char *path, void *buf, size_t max);
 
+/* Raw GPT entry @partn (from 1) of @disk, 128 bytes: 0, or -1 */
+int gpt_read_entry(const char *disk, int partn, unsigned char ent[128]);
+
 /* Mount efivarfs at /sys/firmware/efi/efivars: 0 (also if mounted), -errno */
 int mount_efivarfs(void);
 
