@@ -310,6 +310,15 @@ static inline bool efi_staged_name_eq(const efi_char16_t *a,
 	return false;
 }
 
+/* A UCS-2 name, NUL-terminated, equals an ASCII string */
+static inline bool efi_staged_name_is(const efi_char16_t *name, const char *s)
+{
+	for (; *name == (u8)*s; name++, s++)
+		if (!*s)
+			return true;
+	return false;
+}
+
 /*
  * One-shot variables: a component that runs before the kernel consumes
  * (deletes) them when it acts, so they are applied at most once.

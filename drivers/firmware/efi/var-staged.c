@@ -99,14 +99,6 @@ static const char *const staged_status_names[] = {
 	[EFI_STAGED_ST_ERROR]		= "error",
 };
 
-static bool staged_name_is(const efi_char16_t *a, const char *b)
-{
-	for (; *b; a++, b++)
-		if (*a != *b)
-			return false;
-	return !*a;
-}
-
 /* Secure Boot's own variables: changed only through the measured unlock. */
 static bool staged_secure_boot_var(const efi_guid_t *vendor,
 				   const efi_char16_t *name)
@@ -124,7 +116,7 @@ static bool staged_secure_boot_var(const efi_guid_t *vendor,
 	if (efi_guidcmp(*vendor, EFI_GLOBAL_VARIABLE_GUID))
 		return false;
 	for (i = 0; i < ARRAY_SIZE(global); i++)
-		if (staged_name_is(name, global[i]))
+		if (efi_staged_name_is(name, global[i]))
 			return true;
 	return false;
 }

@@ -498,15 +498,6 @@ static enum efi_staged_status staged_verify(struct staged_journal *j,
 	return EFI_STAGED_ST_NONE;
 }
 
-/* A UCS-2 name equals an ASCII string */
-static bool staged_name_is(const efi_char16_t *name, const char *s)
-{
-	for (; *name == (u8)*s; name++, s++)
-		if (!*s)
-			return true;
-	return false;
-}
-
 /* A UCS-2 name is @prefix and four upper-case hex digits (Boot####) */
 static bool staged_name_numbered(const efi_char16_t *name, const char *prefix)
 {
@@ -537,7 +528,7 @@ static bool staged_refused(const efi_guid_t *vendor, const efi_char16_t *name,
 	    !efi_guidcmp(*vendor, EFI_IMAGE_SECURITY_DATABASE_GUID))
 		return true;
 	return !efi_guidcmp(*vendor, EFI_GLOBAL_VARIABLE_GUID) &&
-	       (staged_name_is(name, "PK") || staged_name_is(name, "KEK"));
+	       (efi_staged_name_is(name, "PK") || efi_staged_name_is(name, "KEK"));
 }
 
 /*
@@ -552,11 +543,11 @@ static bool staged_pre_kernel(const efi_guid_t *vendor,
 		return true;
 	if (efi_guidcmp(*vendor, EFI_GLOBAL_VARIABLE_GUID))
 		return false;
-	return staged_name_is(name, "BootNext") ||
-	       staged_name_is(name, "BootOrder") ||
-	       staged_name_is(name, "DriverOrder") ||
-	       staged_name_is(name, "SysPrepOrder") ||
-	       staged_name_is(name, "OsIndications") ||
+	return efi_staged_name_is(name, "BootNext") ||
+	       efi_staged_name_is(name, "BootOrder") ||
+	       efi_staged_name_is(name, "DriverOrder") ||
+	       efi_staged_name_is(name, "SysPrepOrder") ||
+	       efi_staged_name_is(name, "OsIndications") ||
 	       staged_name_numbered(name, "Boot") ||
 	       staged_name_numbered(name, "Driver") ||
 	       staged_name_numbered(name, "SysPrep");
